@@ -1,0 +1,74 @@
+"""create_app(): the Litestar application with every package's routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from chorus.database import database_lifespan
+from chorus.errors import exception_handlers
+from chorus.logs import configure_logging
+from chorus.middleware import AccessLogMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
+from chorus.pages import HealthController, PagesController
+from chorus.settings import PROJECT_ROOT, get_settings
+from chorus.templating import template_config
+
+
+def route_handlers() -> list[Any]:
+    from feedback.api import FeedbackApiController, ReceiptApiController
+    from feedback.controllers import FeedbackPagesController, ReceiptPagesController
+    from surveys.api import SurveyApiController
+    from surveys.controllers import SurveyPagesController
+
+    return [
+        HealthController,
+        PagesController,
+        SurveyPagesController,
+        SurveyApiController,
+        FeedbackPagesController,
+        ReceiptPagesController,
+        FeedbackApiController,
+        ReceiptApiController,
+        create_static_files_router(
+            path="/static",
+            directories=[PROJECT_ROOT / "chorus" / "static"],
+            include_in_schema=False,
+        ),
+    ]
+
+
+def create_app() -> Litestar:
+    settings = get_settings()
+    configure_logging()
+    from surveys.registry import load_registry
+
+    # Definitions are validated before the first request: a broken one stops the start.
+    load_registry()
+    app = Litestar(
+        route_handlers=route_handlers(),
+        lifespan=[database_lifespan],
+        template_config=template_config(),
+        exception_handlers=exception_handlers,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=256, gzip_compress_level=6),
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Chorus",
+            version="1",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        logging_config=None,
+        debug=False,
+    )
+    # Litestar runs route middleware only for matched routes; wrapping the app's own handler
+    # puts the locale, the security headers and the anonymous access log on every response,
+    # 404 and 405 included.
+    app.asgi_handler = AccessLogMiddleware(
+        SecurityHeadersMiddleware(LocaleMiddleware(app.asgi_handler))
+    )
+    return app

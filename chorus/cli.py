@@ -1,0 +1,117 @@
+"""The `chorus` command: serve, migrate, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from chorus.settings import SettingsError, get_settings
+
+
+def _settings_or_exit() -> None:
+    try:
+        get_settings()
+    except SettingsError as error:
+        print(f"chorus: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+async def _migrate() -> bool:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards("all")
+    return bool(result.success)
+
+
+def migrate() -> None:
+    from chorus.database import engine
+
+    async def run() -> bool:
+        db = engine()
+        try:
+            return await _migrate()
+        finally:
+            if hasattr(db, "close_connection_pool") and getattr(db, "pool", None):
+                await db.close_connection_pool()
+
+    try:
+        ok = asyncio.run(run())
+    except OSError as error:
+        print(f"chorus: cannot reach the database in DATABASE_URL ({error}).", file=sys.stderr)
+        raise SystemExit(1) from None
+    if not ok:
+        print("chorus: migrations failed.", file=sys.stderr)
+        raise SystemExit(1)
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    migrate()
+    # Inherited by worker processes: lets the lifespan arm its exit watchdog (chorus.database).
+    os.environ["CHORUS_SERVING"] = "1"
+    uvicorn.run(
+        "chorus.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,  # it names the client address; AccessLogMiddleware logs without it
+        server_header=False,
+        date_header=False,
+        log_config=None,
+        proxy_headers=False,
+        timeout_graceful_shutdown=5,
+    )
+    # Leftover aiosqlite threads (non-daemon) must not keep a stopped server alive.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def demo(responses: int, seed: int, if_empty: bool) -> None:
+    from surveys.demo import run_demo
+
+    asyncio.run(run_demo(responses=responses, seed=seed, if_empty=if_empty))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chorus", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_cmd = commands.add_parser("serve", help="run the web service (migrates first)")
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument("--workers", type=int, default=1)
+    commands.add_parser("migrate", help="apply migrations to the configured database")
+    demo_cmd = commands.add_parser("demo", help="fill the database with realistic synthetic data")
+    demo_cmd.add_argument("--responses", type=int, default=20_000)
+    demo_cmd.add_argument("--seed", type=int, default=1)
+    demo_cmd.add_argument(
+        "--if-empty", action="store_true", help="do nothing when responses already exist"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    _settings_or_exit()
+    if args.command == "serve":
+        if not 1 <= args.port <= 65535 or args.workers < 1:
+            print("chorus: --port must be 1-65535 and --workers at least 1.", file=sys.stderr)
+            raise SystemExit(2)
+        serve(args.host, args.port, args.workers)
+    elif args.command == "migrate":
+        migrate()
+    elif args.command == "demo":
+        if args.responses < 0:
+            print("chorus: --responses must be 0 or more.", file=sys.stderr)
+            raise SystemExit(2)
+        migrate()
+        demo(args.responses, args.seed, args.if_empty)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Database engines: SQLite by default, PostgreSQL when DATABASE_URL says so."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from chorus.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+#: Seconds a writer waits for SQLite's lock before giving up; several workers share one file.
+SQLITE_BUSY_TIMEOUT = 15.0
+
+
+class DatabaseUnavailable(Exception):
+    """The database did not answer."""
+
+
+def build_engine(settings: Settings) -> Engine:  # type: ignore[type-arg]
+    if settings.is_postgres:
+        return PostgresEngine(config={"dsn": settings.database_url})
+    path = settings.sqlite_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _prepare_sqlite_file(str(path))
+    return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT)
+
+
+def _prepare_sqlite_file(path: str) -> None:
+    # WAL is a property of the file: set once, it lets readers go on while one process writes,
+    # and synchronous=FULL keeps every acknowledged commit through a power cut.
+    connection = sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+    finally:
+        connection.close()
+
+
+def engine() -> Engine:  # type: ignore[type-arg]
+    from piccolo.engine.finder import engine_finder
+
+    found = engine_finder()
+    if found is None:
+        raise DatabaseUnavailable("piccolo_conf.py defines no DB")
+    return found
+
+
+async def ping() -> None:
+    """Raise DatabaseUnavailable unless the database answers a trivial query now."""
+    try:
+        rows = await engine().run_ddl("SELECT 1 AS ok")
+    except Exception as error:  # any driver error means "not answering"
+        raise DatabaseUnavailable(str(error)) from error
+    if not rows:
+        raise DatabaseUnavailable("no answer")
+
+
+@asynccontextmanager
+async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Open the PostgreSQL pool for the life of the app; fail loudly when it cannot connect."""
+    db = engine()
+    settings = get_settings()
+    if isinstance(db, PostgresEngine):
+        await db.start_connection_pool(min_size=1, max_size=10)
+        try:
+            await ping()
+        except DatabaseUnavailable:
+            await db.close_connection_pool()
+            raise
+        try:
+            yield
+        finally:
+            await db.close_connection_pool()
+    else:
+        del settings
+        try:
+            yield
+        finally:
+            _arm_exit_watchdog()
+
+
+def _arm_exit_watchdog() -> None:
+    """Under `chorus serve`, exit at most a few seconds after shutdown even if a cancelled
+    request left an aiosqlite thread (non-daemon) waiting: every commit is already durable."""
+    if os.environ.get("CHORUS_SERVING") == "1":
+        timer = threading.Timer(5.0, os._exit, args=(0,))
+        timer.daemon = True
+        timer.start()

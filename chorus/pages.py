@@ -1,0 +1,76 @@
+"""The shell's own routes: the root redirect, each language's start page, safety advice, health."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+
+from chorus.database import DatabaseUnavailable, ping
+from chorus.settings import get_settings
+from locales.i18n import current_locale, from_url_code, negotiate, url_code
+
+LocaleParam = Annotated[str, Parameter(description="A locale code such as en, ro or pt-BR.")]
+
+
+def require_locale(locale: str) -> str:
+    """The enabled locale named by a URL prefix, or a (translated) 404."""
+    found = from_url_code(locale, get_settings().locales)
+    if found is None:
+        raise NotFoundException()
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class HomeEntry:
+    href: str
+    title: str
+    description: str
+
+
+def _home_entries(locale: str) -> list[HomeEntry]:
+    # Imported here: the survey and feedback packages build on the shell, not the reverse.
+    from feedback.forms import home_entries as feedback_entries
+    from surveys.pages import home_entries as survey_entries
+
+    return [*survey_entries(locale), *feedback_entries(locale)]
+
+
+class PagesController(Controller):
+    include_in_schema = False
+
+    @get("/", sync_to_thread=False)
+    def root(self, request: Request[Any, Any, Any]) -> Redirect:
+        settings = get_settings()
+        locale = negotiate(
+            request.headers.get("accept-language"), settings.locales, settings.default_locale
+        )
+        return Redirect(f"/{url_code(locale)}/", status_code=302, headers={"Vary": "Accept-Language"})
+
+    @get("/{locale:str}", sync_to_thread=False)
+    def home(self, locale: LocaleParam) -> Template:
+        code = require_locale(locale)
+        return Template("home.html", context={"entries": _home_entries(code)})
+
+    @get("/{locale:str}/safety", sync_to_thread=False)
+    def safety(self, locale: LocaleParam) -> Template:
+        require_locale(locale)
+        return Template("safety.html")
+
+
+class HealthController(Controller):
+    @get("/healthz", summary="Whether the service and its database answer")
+    async def healthz(self) -> Response[dict[str, str]]:
+        try:
+            await ping()
+        except DatabaseUnavailable:
+            return Response({"status": "unavailable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
+        return Response({"status": "ok"})
+
+
+__all__ = ["HealthController", "PagesController", "current_locale", "require_locale"]

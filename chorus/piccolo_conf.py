@@ -1,0 +1,15 @@
+"""Piccolo's configuration: the engine comes from Chorus's settings (DATABASE_URL)."""
+
+from piccolo.conf.apps import AppRegistry
+
+from chorus.database import build_engine
+from chorus.settings import get_settings
+
+DB = build_engine(get_settings())
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "feedback.piccolo_app",
+        "surveys.piccolo_app",
+    ]
+)

@@ -1,0 +1,31 @@
+"""Tables owned by feedback: receipts and the messages exchanged through them."""
+
+from __future__ import annotations
+
+from piccolo.columns import UUID, Boolean, Date, ForeignKey, Text, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+
+class Receipt(Table):
+    """What a respondent's receipt code opens. The code itself is never stored: only a keyed
+    hash to find it, and a keyed hash of the one-time submission token that created it."""
+
+    id = UUID(primary_key=True)
+    code_hash = Varchar(length=64, unique=True, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    kind = Varchar(length=16)  # survey | concern | experience
+    status = Varchar(length=16, default="received")  # received|read|answered|acted_on|withdrawn
+    reply_allowed = Boolean(default=False)
+    locale = Varchar(length=16)
+    day = Date()  # coarsened: the day, or the Monday of the ISO week
+
+
+class Message(Table):
+    """A follow-up from the respondent or a reply from staff, read through the receipt."""
+
+    id = UUID(primary_key=True)
+    receipt = ForeignKey(references=Receipt, on_delete=OnDelete.cascade, index=True)
+    author = Varchar(length=16)  # respondent | staff
+    body = Text()
+    day = Date()

@@ -1,0 +1,1 @@
+"""Gettext catalogs and the internationalisation runtime."""

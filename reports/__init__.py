@@ -1,0 +1,1 @@
+"""Metrics, statistics, disclosure control, aggregation, charts and exports for the reports."""

@@ -1,0 +1,1 @@
+"""Questionnaires: definitions, the form engine, storage, respondent pages and the JSON API."""

@@ -1,0 +1,43 @@
+"""Tables owned by surveys: one row per response, one per answer, shaped for GROUP BY."""
+
+from __future__ import annotations
+
+from piccolo.columns import UUID, Boolean, Date, ForeignKey, Real, Text, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from feedback.tables import Receipt
+
+
+class Response(Table):
+    """One submitted questionnaire or feedback report. No timestamp finer than `day`, no
+    address, no device: ids are uuid4 so rows cannot be put in order against a server log."""
+
+    id = UUID(primary_key=True)
+    survey = Varchar(length=40, index=True)
+    kind = Varchar(length=16)  # survey | concern | experience
+    respondent_group = Varchar(length=16)  # worker | resident
+    version = Varchar(length=16)
+    locale = Varchar(length=16)
+    channel = Varchar(length=40, null=True, default=None)
+    day = Date()
+    period = Varchar(length=7, index=True)  # YYYY-MM of `day`, the reports' unit
+    # Breakdowns copied from the answers so reports group without a join.
+    area = Varchar(length=40, null=True, default=None)
+    work_setting = Varchar(length=40, null=True, default=None)
+    receipt = ForeignKey(references=Receipt, on_delete=OnDelete.cascade, null=True, index=True)
+
+
+class Answer(Table):
+    """One answer: a chosen option (one row per option for multiple choice) or free text."""
+
+    id = UUID(primary_key=True)
+    response = ForeignKey(references=Response, on_delete=OnDelete.cascade, index=True)
+    survey = Varchar(length=40)
+    question = Varchar(length=40)
+    value = Varchar(length=40, null=True, default=None)
+    text = Text(null=True, default=None)  # redacted before it is stored
+    sentiment = Varchar(length=8, null=True, default=None)
+    polarity = Real(null=True, default=None)
+    scored = Boolean(null=True, default=None)
+    phrases = Text(null=True, default=None)  # JSON list of key phrases
