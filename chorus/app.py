@@ -54,7 +54,9 @@ def create_app() -> Litestar:
         lifespan=[database_lifespan],
         template_config=template_config(),
         exception_handlers=exception_handlers,
-        compression_config=CompressionConfig(backend="gzip", minimum_size=256, gzip_compress_level=6),
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=256, gzip_compress_level=6
+        ),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Chorus",

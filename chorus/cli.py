@@ -35,7 +35,7 @@ def migrate() -> None:
             return await _migrate()
         finally:
             if hasattr(db, "close_connection_pool") and getattr(db, "pool", None):
-                await db.close_connection_pool()
+                await db.close_connection_pool()  # type: ignore[no-untyped-call]
 
     try:
         ok = asyncio.run(run())

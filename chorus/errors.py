@@ -58,9 +58,7 @@ def _wants_json(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/healthz"
 
 
-def http_exception_handler(
-    request: Request[Any, Any, Any], exc: HTTPException
-) -> Response[Any]:
+def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     title, detail = _message(status)
     headers = dict(exc.headers or {})
@@ -85,7 +83,12 @@ def http_exception_handler(
         return Response(body, status_code=status, headers=headers)
     return Template(
         template_name="error.html",
-        context={"title": title, "detail": detail, "status": status, "locale": current_locale.get()},
+        context={
+            "title": title,
+            "detail": detail,
+            "status": status,
+            "locale": current_locale.get(),
+        },
         status_code=status,
         headers=headers,
     )
@@ -94,7 +97,10 @@ def http_exception_handler(
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # The path and the exception type only: the request's headers could identify someone.
     log.error(
-        "unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__,
+        "unhandled error on %s %s: %s",
+        request.method,
+        request.url.path,
+        type(exc).__name__,
         exc_info=exc,
     )
     return http_exception_handler(

@@ -8,6 +8,7 @@ import re
 import time
 from typing import Any
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from chorus.settings import get_settings
@@ -49,7 +50,7 @@ class LocaleMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         settings = get_settings()
@@ -79,7 +80,7 @@ class SecurityHeadersMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         is_asset = scope["path"].startswith("/static/")
@@ -112,7 +113,7 @@ class AccessLogMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
@@ -130,7 +131,7 @@ class AccessLogMiddleware:
                 json.dumps(
                     {
                         "event": "request",
-                        "method": scope["method"],
+                        "method": scope.get("method", ""),
                         "path": _RECEIPT_IN_PATH.sub(r"\1…", scope["path"])[:200],
                         "status": status["code"],
                         "ms": round((time.perf_counter() - started) * 1000, 1),

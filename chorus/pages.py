@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
@@ -15,7 +15,7 @@ from chorus.database import DatabaseUnavailable, ping
 from chorus.settings import get_settings
 from locales.i18n import current_locale, from_url_code, negotiate, url_code
 
-LocaleParam = Annotated[str, Parameter(description="A locale code such as en, ro or pt-BR.")]
+LocaleParam = Annotated[str, PathParameter(description="A locale code such as en, ro or pt-BR.")]
 
 
 def require_locale(locale: str) -> str:
@@ -50,7 +50,9 @@ class PagesController(Controller):
         locale = negotiate(
             request.headers.get("accept-language"), settings.locales, settings.default_locale
         )
-        return Redirect(f"/{url_code(locale)}/", status_code=302, headers={"Vary": "Accept-Language"})
+        return Redirect(
+            f"/{url_code(locale)}/", status_code=302, headers={"Vary": "Accept-Language"}
+        )
 
     @get("/{locale:str}", sync_to_thread=False)
     def home(self, locale: LocaleParam) -> Template:

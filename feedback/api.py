@@ -9,6 +9,7 @@ import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.exceptions import NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, JSONBody
 
 from chorus.api_errors import ErrorBody, FieldErrors
 from chorus.coarse_time import coarse_today
@@ -36,7 +37,7 @@ class MessageOut(msgspec.Struct):
 
 
 class ReceiptStatusOut(msgspec.Struct):
-    kind: str
+    kind: FromPath[str]
     status: Literal["received", "read", "answered", "acted_on", "withdrawn"]
     day: date
     reply_allowed: bool
@@ -60,7 +61,7 @@ RECEIPT_RESPONSES = {
 
 class FeedbackApiController(Controller):
     path = "/api/v1/feedback"
-    tags = ["feedback"]
+    tags = ["feedback"]  # noqa: RUF012 - Litestar declares it as an instance attribute
 
     @post(
         "/{kind:str}",
@@ -70,8 +71,8 @@ class FeedbackApiController(Controller):
     async def send(
         self,
         request: Request[Any, Any, Any],
-        kind: Literal["concern", "experience"],
-        data: SubmissionIn,
+        kind: FromPath[Literal["concern", "experience"]],
+        data: JSONBody[SubmissionIn],
     ) -> ReceiptOut:
         survey = get_survey(kind)
         if survey is None or survey.kind != kind:
@@ -103,10 +104,12 @@ def _status(receipt: ReceiptView) -> ReceiptStatusOut:
 
 class ReceiptApiController(Controller):
     path = "/api/v1/receipts/{code:str}"
-    tags = ["receipts"]
+    tags = ["receipts"]  # noqa: RUF012 - Litestar declares it as an instance attribute
 
-    @get(summary="Status and messages of what was sent under a receipt", responses=RECEIPT_RESPONSES)
-    async def show(self, request: Request[Any, Any, Any], code: str) -> ReceiptStatusOut:
+    @get(
+        summary="Status and messages of what was sent under a receipt", responses=RECEIPT_RESPONSES
+    )
+    async def show(self, request: Request[Any, Any, Any], code: FromPath[str]) -> ReceiptStatusOut:
         return _status(await _receipt(request, code))
 
     @post(
@@ -115,16 +118,16 @@ class ReceiptApiController(Controller):
         responses=RECEIPT_RESPONSES,
     )
     async def follow_up(
-        self, request: Request[Any, Any, Any], code: str, data: FollowUpIn
+        self, request: Request[Any, Any, Any], code: FromPath[str], data: JSONBody[FollowUpIn]
     ) -> FollowUpOut:
         receipt = await _receipt(request, code)
         text = clean(data.text)
         if receipt.withdrawn:
-            raise FieldErrors(
-                _("This was withdrawn."), {"text": _("This was withdrawn.")}
-            )
+            raise FieldErrors(_("This was withdrawn."), {"text": _("This was withdrawn.")})
         if not text:
-            raise FieldErrors(_("Please write something to add."), {"text": _("Please write something to add.")})
+            raise FieldErrors(
+                _("Please write something to add."), {"text": _("Please write something to add.")}
+            )
         if len(text) > MAX_FOLLOW_UP:
             message = _("Please keep it to {maximum} characters or fewer.").format(
                 maximum=MAX_FOLLOW_UP
@@ -133,8 +136,11 @@ class ReceiptApiController(Controller):
         await add_follow_up(receipt, process_text(text, current_locale.get()).text, coarse_today())
         return FollowUpOut(status="added")
 
-    @delete(summary="Withdraw: delete everything sent under this receipt, for good", responses=RECEIPT_RESPONSES)
-    async def withdraw_all(self, request: Request[Any, Any, Any], code: str) -> None:
+    @delete(
+        summary="Withdraw: delete everything sent under this receipt, for good",
+        responses=RECEIPT_RESPONSES,
+    )
+    async def withdraw_all(self, request: Request[Any, Any, Any], code: FromPath[str]) -> None:
         receipt = await _receipt(request, code)
         if not receipt.withdrawn:
             await withdraw(receipt)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Template
 
 from chorus.coarse_time import coarse_today
@@ -32,12 +33,14 @@ class FeedbackPagesController(Controller):
     include_in_schema = False
 
     @get(sync_to_thread=False)
-    def form(self, locale: LocaleParam, kind: str, c: str | None = None) -> Template:
+    def form(self, locale: LocaleParam, kind: FromPath[str], c: str | None = None) -> Template:
         require_locale(locale)
         return start(survey_or_404(kind, kind), f"/{locale}/feedback/{kind}", c)
 
     @post(status_code=200)
-    async def send(self, request: Request[Any, Any, Any], locale: LocaleParam, kind: str) -> Template:
+    async def send(
+        self, request: Request[Any, Any, Any], locale: LocaleParam, kind: FromPath[str]
+    ) -> Template:
         code = require_locale(locale)
         survey = survey_or_404(kind, kind)
         form = await read_form(request)
@@ -50,9 +53,7 @@ class FeedbackPagesController(Controller):
         )
 
 
-def _lookup_page(
-    *, error: str | None = None, typed: str = "", status: int = 200
-) -> Template:
+def _lookup_page(*, error: str | None = None, typed: str = "", status: int = 200) -> Template:
     return Template(
         "receipt_lookup.html", context={"error": error, "typed": typed}, status_code=status
     )

@@ -4,14 +4,18 @@ Respondents are promised anonymity, so anything that would let someone find or c
 replaced by a bracketed placeholder naming what was there: ``[email]``, ``[phone]``,
 ``[postcode]``, ``[link]``, ``[handle]``. The redacted text is the only form that is ever stored.
 
-Detection runs in passes, most specific first, so that a later pass cannot take part of an earlier
-kind: links with a scheme (they may hold "@" and digits), then emails (their domains would
-otherwise read as bare links), obfuscated emails, bare-domain links, labelled and "@" handles,
-phones, and UK postcodes last. Every pass scans a copy of the text with all Unicode decimal digits
-turned into ASCII (same length, so positions line up); replacements are made in the original.
+All kinds are looked for in one left-to-right scan; the earliest match wins, and where two start
+at the same place the more specific kind wins, in the order of _RULES: links with a scheme (they
+may hold "@" and digits), emails (their domains would otherwise read as bare links), obfuscated
+emails, bare-domain links, labelled and "@" handles, phones, UK postcodes. The scan reads a copy of
+the text with every Unicode decimal digit (Arabic-Indic, Thai, ...) turned into ASCII, of the same
+length so that positions line up; replacements are made in the original.
 
 Over-redaction is the safer error here: a lost word costs far less than a leaked number. Known
-limits are in the README of this module's tests and the report that introduced it.
+limits: phones are recognised by shape, not by numbering plan, so a bare 9-11 digit number in a
+phone shape is redacted whatever it is and unusual national formats without "0" or "+" are not;
+postcodes are UK only; handles need an "@" or a platform label; an email written as
+"name at domain" with no dot at all is not recognised.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Final
+from typing import Final, TypeAlias
 
 __all__ = ["KINDS", "Redacted", "redact"]
 
@@ -240,7 +244,8 @@ _ORDINAL_SUFFIXES: Final = frozenset({"st", "nd", "rd", "th"})
 _CONTEXT: Final = 40
 
 
-Decide = Callable[[re.Match[str], str], "tuple[int, int] | None"]
+# Given a match and the (digit-normalised) output just before it, the span to replace or None.
+Decide: TypeAlias = Callable[[re.Match[str], str], tuple[int, int] | None]
 
 
 def _decide_scheme_link(match: re.Match[str], before: str) -> tuple[int, int] | None:
@@ -413,6 +418,8 @@ _RULES: Final = (
     _rule("postcode", _POSTCODE_LB, _POSTCODE, _decide_postcode, re.IGNORECASE),
 )
 
+_PLACEHOLDERS: Final = {kind: f"[{kind}]" for kind in KINDS}
+
 # Decimal digits of any script (Arabic-Indic, Thai, Devanagari, fullwidth, ...) but not ASCII.
 _OTHER_DIGIT: Final = re.compile("(?![0-9])\\d")
 
@@ -429,44 +436,53 @@ def _normalise_digits(text: str) -> str:
     return _OTHER_DIGIT.sub(_ascii_digit, text)
 
 
-def _scan(text: str, view: str, rule: _Rule, counts: dict[str, int]) -> tuple[str, str]:
-    """Replace every match of one rule in `text`, finding them in `view` (its digit-normalised
-    copy, same length); return both with the placeholders in."""
-    placeholder = f"[{rule.kind}]"
-    text_parts: list[str] = []
-    view_parts: list[str] = []
+def _scan(text: str, view: str, counts: dict[str, int]) -> str:
+    """`text` with every accepted match replaced, found in `view` (its digit-normalised copy).
+
+    All rules are scanned together, left to right: the earliest match wins, and of two starting at
+    the same place the earlier rule. One scan (rather than a pass per rule) means every context
+    check sees the text as it will be stored, placeholders included, so a second run finds
+    nothing new. Each rule keeps its next match and searches again only when a replacement
+    overlaps it or its match is rejected, so the scan stays linear-ish.
+    """
+    found = [rule.pattern.search(view) for rule in _RULES]
+    parts: list[str] = []
     last = 0  # end of the last replacement
     tail = ""  # the last _CONTEXT characters of the output up to `last`
-    pos = 0
-    while pos <= len(view):
+    while True:
+        best = -1
         match: re.Match[str] | None = None
-        if pos == last and last > 0:
-            # Just after a replacement the output has "]" here, which no lookbehind rejects; the
-            # original character might, and then a second run would find a match this one did not.
-            match = rule.anchored.match(view, pos)
-            if match is None:
-                pos += 1
+        for index, candidate in enumerate(found):
+            if candidate is not None and (match is None or candidate.start() < match.start()):
+                best, match = index, candidate
         if match is None:
-            match = rule.pattern.search(view, pos)
-            if match is None:
-                break
+            break
+        rule = _RULES[best]
         start = match.start()
         before = (tail + view[max(last, start - _CONTEXT) : start])[-_CONTEXT:]
         span = match.span() if rule.decide is None else rule.decide(match, before)
         if span is None or span[0] < last or span[1] <= span[0]:
-            pos = start + 1
+            found[best] = rule.pattern.search(view, start + 1)
             continue
         begin, end = span
-        text_parts += (text[last:begin], placeholder)
-        view_parts += (view[last:begin], placeholder)
+        placeholder = _PLACEHOLDERS[rule.kind]
+        parts += (text[last:begin], placeholder)
         tail = (tail + view[max(last, begin - _CONTEXT) : begin] + placeholder)[-_CONTEXT:]
         counts[rule.kind] += 1
-        last = pos = end
-    if not text_parts:
-        return text, view
-    text_parts.append(text[last:])
-    view_parts.append(view[last:])
-    return "".join(text_parts), "".join(view_parts)
+        last = end
+        for index, other in enumerate(_RULES):
+            # Just after a replacement the output has "]", which no lookbehind rejects; the
+            # original character might have, and then a second run would find a match here.
+            anchored = other.anchored.match(view, end)
+            current = found[index]
+            if anchored is not None:
+                found[index] = anchored
+            elif current is not None and current.start() < end:
+                found[index] = other.pattern.search(view, end)
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def redact(text: str) -> Redacted:
@@ -476,7 +492,5 @@ def redact(text: str) -> Redacted:
     Never raises for any str, is idempotent, and runs in time roughly linear in the length.
     """
     counts = dict.fromkeys(KINDS, 0)
-    view = _normalise_digits(text)
-    for rule in _RULES:
-        text, view = _scan(text, view, rule, counts)
-    return Redacted(text=text, counts=MappingProxyType(counts))
+    redacted = _scan(text, _normalise_digits(text), counts)
+    return Redacted(text=redacted, counts=MappingProxyType(counts))

@@ -132,7 +132,7 @@ def gettext_noop(message: str) -> str:
 _ = gettext
 
 
-def NP_(context: str, message: str) -> str:  # noqa: N802 - gettext marker convention
+def NP_(context: str, message: str) -> str:
     """Marks a string with a context for extraction (babel.cfg keyword NP_:1c,2)."""
     return message
 

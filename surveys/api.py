@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import secrets
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, Parameter
 
 from chorus.api_errors import ErrorBody, FieldErrors
 from chorus.errors import RateLimited
 from chorus.ratelimit import client_address, get_limiter
 from chorus.settings import get_settings
+from feedback.receipts import format_code
 from locales.i18n import _, current_locale, from_url_code, pgettext
 from surveys.definition import Survey
 from surveys.flow import valid_channel
 from surveys.forms import check_all, options_for
 from surveys.registry import get_survey, surveys_of_kind
 from surveys.storage import store_submission
-from feedback.receipts import format_code
 
 
 class OptionOut(msgspec.Struct):
@@ -38,7 +38,7 @@ class ConditionOut(msgspec.Struct):
 
 class QuestionOut(msgspec.Struct):
     id: str
-    kind: str
+    kind: FromPath[str]
     text: str
     required: bool
     options: list[OptionOut]
@@ -53,8 +53,8 @@ class PageOut(msgspec.Struct):
 
 
 class SurveyOut(msgspec.Struct):
-    slug: str
-    kind: str
+    slug: FromPath[str]
+    kind: FromPath[str]
     group: str
     version: str
     locale: str
@@ -64,20 +64,23 @@ class SurveyOut(msgspec.Struct):
 
 
 class SurveySummary(msgspec.Struct):
-    slug: str
-    kind: str
+    slug: FromPath[str]
+    kind: FromPath[str]
     group: str
     version: str
     title: str
 
 
-Answer = Annotated[str, msgspec.Meta(max_length=4000)] | list[
-    Annotated[str, msgspec.Meta(max_length=40)]
-]
+Answer = (
+    Annotated[str, msgspec.Meta(max_length=4000)]
+    | list[Annotated[str, msgspec.Meta(max_length=40)]]
+)
 
 
 class SubmissionIn(msgspec.Struct, forbid_unknown_fields=True):
-    answers: Annotated[dict[Annotated[str, msgspec.Meta(max_length=40)], Answer], msgspec.Meta(max_length=100)]
+    answers: Annotated[
+        dict[Annotated[str, msgspec.Meta(max_length=40)], Answer], msgspec.Meta(max_length=100)
+    ]
     locale: Annotated[str, msgspec.Meta(max_length=16)] = "en"
     channel: Annotated[str, msgspec.Meta(max_length=40)] | None = None
     #: Send the same id again (a retry after a lost connection) and get the same receipt,
@@ -145,7 +148,7 @@ def translated(survey: Survey, locale: str) -> SurveyOut:
     )
 
 
-async def submit(survey: Survey, data: SubmissionIn, address: str | None) -> ReceiptOut:
+async def submit(survey: Survey, data: JSONBody[SubmissionIn], address: str | None) -> ReceiptOut:
     """Check and store one whole submission; shared by the survey and feedback APIs."""
     with speaking(data.locale) as locale:
         answers, errors = check_all(survey, data.answers)
@@ -171,7 +174,7 @@ async def submit(survey: Survey, data: SubmissionIn, address: str | None) -> Rec
 
 class SurveyApiController(Controller):
     path = "/api/v1/surveys"
-    tags = ["surveys"]
+    tags = ["surveys"]  # noqa: RUF012 - Litestar declares it as an instance attribute
 
     @get(summary="The questionnaires on offer", sync_to_thread=False)
     def list_surveys(self, locale: LocaleQuery = "en") -> list[SurveySummary]:
@@ -187,7 +190,7 @@ class SurveyApiController(Controller):
         responses=ERROR_RESPONSES,
         sync_to_thread=False,
     )
-    def definition(self, slug: str, locale: LocaleQuery = "en") -> SurveyOut:
+    def definition(self, slug: FromPath[str], locale: LocaleQuery = "en") -> SurveyOut:
         survey = get_survey(slug)
         if survey is None or survey.kind != "survey":
             raise NotFoundException()
@@ -200,7 +203,7 @@ class SurveyApiController(Controller):
         responses=ERROR_RESPONSES,
     )
     async def respond(
-        self, request: Request[Any, Any, Any], slug: str, data: SubmissionIn
+        self, request: Request[Any, Any, Any], slug: FromPath[str], data: JSONBody[SubmissionIn]
     ) -> ReceiptOut:
         survey = get_survey(slug)
         if survey is None or survey.kind != "survey":

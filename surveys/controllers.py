@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Template
 
 from chorus.pages import LocaleParam, require_locale
@@ -16,7 +17,7 @@ from surveys.formdata import read_form
 from surveys.registry import get_survey
 
 
-def survey_or_404(slug: str, kind: str = "survey") -> Survey:
+def survey_or_404(slug: FromPath[str], kind: FromPath[str] = "survey") -> Survey:
     survey = get_survey(slug)
     if survey is None or survey.kind != kind:
         raise NotFoundException()
@@ -28,13 +29,15 @@ class SurveyPagesController(Controller):
     include_in_schema = False
 
     @get(sync_to_thread=False)
-    def first_page(self, locale: LocaleParam, slug: str, c: str | None = None) -> Template:
+    def first_page(
+        self, locale: LocaleParam, slug: FromPath[str], c: str | None = None
+    ) -> Template:
         require_locale(locale)
         return start(survey_or_404(slug), f"/{locale}/surveys/{slug}", c)
 
     @post(status_code=200)
     async def next_page(
-        self, request: Request[Any, Any, Any], locale: LocaleParam, slug: str
+        self, request: Request[Any, Any, Any], locale: LocaleParam, slug: FromPath[str]
     ) -> Template:
         code = require_locale(locale)
         survey = survey_or_404(slug)

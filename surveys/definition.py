@@ -131,8 +131,18 @@ def _str(raw: Mapping[str, Any], key: str, where: str, problems: list[str]) -> s
 
 _QUESTION_KEYS = frozenset(
     {
-        "id", "kind", "text", "hint", "source", "required", "metric", "scale", "options",
-        "show_if", "danger", "max_length",
+        "id",
+        "kind",
+        "text",
+        "hint",
+        "source",
+        "required",
+        "metric",
+        "scale",
+        "options",
+        "show_if",
+        "danger",
+        "max_length",
     }
 )
 
@@ -313,7 +323,7 @@ def parse_definition(path: Path) -> Survey:
     return Survey(
         slug=slug,
         kind=kind,
-        group=group,
+        group=str(group),
         title=title,
         intro=intro,
         pages=tuple(pages),
@@ -323,9 +333,7 @@ def parse_definition(path: Path) -> Survey:
     )
 
 
-def missing_translations(
-    survey: Survey, locales: Iterable[str], has_translation: Any
-) -> list[str]:
+def missing_translations(survey: Survey, locales: Iterable[str], has_translation: Any) -> list[str]:
     """One line per string of the survey that a locale's catalog does not translate."""
     problems = []
     for locale in locales:

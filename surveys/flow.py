@@ -9,12 +9,12 @@ from litestar.response import Template
 
 from chorus.ratelimit import get_limiter
 from chorus.settings import get_settings
+from feedback.receipts import format_code
 from locales.i18n import _
 from surveys.definition import Survey
 from surveys.forms import Answers, FieldError, check_page, in_danger, options_for, prune_hidden
 from surveys.state import FormState, StateError, dump_state, load_state
 from surveys.storage import store_submission
-from feedback.receipts import format_code
 
 
 def valid_channel(raw: str | None) -> str | None:
@@ -84,7 +84,7 @@ def start(survey: Survey, action: str, channel: str | None) -> Template:
 def _restart_problem(action: str) -> Template:
     return problem_page(
         _("This form has expired or was changed"),
-        _("Nothing was saved. For your safety, forms expire after a few hours. Please start again."),
+        _("Nothing was saved. For your safety, forms expire after a few hours. Start again."),
         400,
         action,
     )

@@ -41,12 +41,14 @@ class FieldError:
 
 
 def _too_long(length: int, maximum: int) -> str:
-    return _(
-        "Your answer has {length} characters. Please keep it to {maximum} or fewer."
-    ).format(length=format_number(length), maximum=format_number(maximum))
+    return _("Your answer has {length} characters. Please keep it to {maximum} or fewer.").format(
+        length=format_number(length), maximum=format_number(maximum)
+    )
 
 
-def check_answer(question: Question, given: Sequence[str]) -> tuple[str | list[str] | None, str | None]:
+def check_answer(
+    question: Question, given: Sequence[str]
+) -> tuple[str | list[str] | None, str | None]:
     """The stored form of one question's answer and an error message, from raw values."""
     values = [value for value in given if value != ""]
     if question.kind == "text":

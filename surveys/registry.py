@@ -33,9 +33,7 @@ def load_registry() -> dict[str, Survey]:
         if survey.slug in surveys:
             problems.append(f"{path.name}: slug '{survey.slug}' is defined twice")
         surveys[survey.slug] = survey
-        problems.extend(
-            missing_translations(survey, get_settings().locales, has_translation)
-        )
+        problems.extend(missing_translations(survey, get_settings().locales, has_translation))
     if problems:
         raise DefinitionError(problems)
     return surveys

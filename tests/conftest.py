@@ -29,7 +29,11 @@ os.environ["CHORUS_ENV"] = "test"
 os.environ["CHORUS_VAR_DIR"] = str(_TMP)
 os.environ["CHORUS_SECRET_KEY"] = "test-secret-key-" + "x" * 32
 os.environ.pop("REDIS_URL", None)
+# Every shipped locale, as in production. (CHORUS_TEST_LOCALES narrows it while a catalog is
+# being written; CI never sets it.)
 os.environ.pop("CHORUS_LOCALES", None)
+if os.environ.get("CHORUS_TEST_LOCALES"):
+    os.environ["CHORUS_LOCALES"] = os.environ["CHORUS_TEST_LOCALES"]
 
 
 async def _pg_admin(sql: str) -> None:
