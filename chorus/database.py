@@ -69,8 +69,8 @@ async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
     """Open the PostgreSQL pool for the life of the app; fail loudly when it cannot connect."""
     db = engine()
     settings = get_settings()
-    if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(min_size=1, max_size=10)
+    if isinstance(db, PostgresEngine) and settings.db_pool_size > 0:
+        await db.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
         try:
             await ping()
         except DatabaseUnavailable:

@@ -9,6 +9,7 @@ DB = build_engine(get_settings())
 
 APP_REGISTRY = AppRegistry(
     apps=[
+        "chorus.piccolo_app",
         "feedback.piccolo_app",
         "surveys.piccolo_app",
     ]

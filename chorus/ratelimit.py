@@ -63,19 +63,20 @@ class MemoryBackend:
 class RedisBackend:
     """Counts shared by every process through Redis; keys expire on their own."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, prefix: str = "chorus") -> None:
         from redis.asyncio import Redis
 
         self._redis: Any = Redis.from_url(url)
+        self._prefix = prefix
 
     async def daily_key(self, day: str) -> bytes:
-        name = f"chorus:ratekey:{day}"
+        name = f"{self._prefix}:ratekey:{day}"
         await self._redis.set(name, secrets.token_bytes(32), nx=True, ex=DAY_SECONDS * 2)
         value = await self._redis.get(name)
         return bytes(value)
 
     async def hit(self, key: str, window: int) -> tuple[int, int]:
-        name = f"chorus:rate:{key}"
+        name = f"{self._prefix}:rate:{key}"
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(name)
             pipe.expire(name, window, nx=True)
@@ -109,8 +110,11 @@ _limiter: RateLimiter | None = None
 def get_limiter() -> RateLimiter:
     global _limiter
     if _limiter is None:
-        url = get_settings().redis_url
-        _limiter = RateLimiter(RedisBackend(url) if url else MemoryBackend())
+        settings = get_settings()
+        url = settings.redis_url
+        _limiter = RateLimiter(
+            RedisBackend(url, settings.redis_prefix) if url else MemoryBackend()
+        )
     return _limiter
 
 

@@ -65,6 +65,8 @@ class Settings:
     submit_limit_per_hour: int
     receipt_limit_per_hour: int
     support_contacts: tuple[tuple[str, str], ...] = field(default=())
+    redis_prefix: str = "chorus"
+    db_pool_size: int = 10
 
     @property
     def is_production(self) -> bool:
@@ -243,6 +245,8 @@ def load_settings() -> Settings:
         submit_limit_per_hour=_int("CHORUS_SUBMIT_LIMIT", 30, 1),
         receipt_limit_per_hour=_int("CHORUS_RECEIPT_LIMIT", 20, 1),
         support_contacts=_support_contacts(_env("CHORUS_SUPPORT_CONTACTS")),
+        redis_prefix=_env("CHORUS_REDIS_PREFIX", "chorus") or "chorus",
+        db_pool_size=_int("CHORUS_DB_POOL_SIZE", 10, 0),
     )
 
 

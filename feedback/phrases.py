@@ -23,18 +23,24 @@ _EDGE_TAGS: Final = frozenset(
     {"DT", "PDT", "PRP", "PRP$", "WDT", "WP", "WP$", "CD", "CC", "IN", "TO", "POS", "EX", "LS"}
 )
 _STOP_WORDS: Final = frozenset(
-    """
-    a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each etc every few
-    for from further had has have having he her here hers herself him himself his how i if in
-    into is it its itself just lot lots me more most my myself no nor not now of off on once only
-    or other our ours ourselves out over own same she should so some such than that the their
-    theirs them themselves then there these they thing things this those through time times to
-    too under until up very was we were what when where which while who whom why will with would
-    you your yours yourself yourselves yes ok okay thanks thank please one ones someone something
-    anyone anything everyone everything nobody nothing none way bit kind sort day days
-    """.split()
-)
+    {
+        "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
+        "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
+        "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "etc",
+        "every", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her",
+        "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is",
+        "it", "its", "itself", "just", "lot", "lots", "me", "more", "most", "my", "myself", "no",
+        "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours",
+        "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than",
+        "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they",
+        "thing", "things", "this", "those", "through", "time", "times", "to", "too", "under",
+        "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while",
+        "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself",
+        "yourselves", "yes", "ok", "okay", "thanks", "thank", "please", "one", "ones", "someone",
+        "something", "anyone", "anything", "everyone", "everything", "nobody", "nothing", "none",
+        "way", "bit", "kind", "sort", "day", "days",
+    }
+)  # fmt: skip
 _ALPHA_RE: Final = re.compile(r"[a-z]")
 
 

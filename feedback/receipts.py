@@ -108,9 +108,16 @@ async def add_follow_up(receipt: ReceiptView, body: str, day: date) -> None:
 async def withdraw(receipt: ReceiptView) -> None:
     """Delete everything said under this receipt for good. The receipt row stays, emptied, so
     the code answers "withdrawn" and a replayed submission cannot store the response again."""
+    from surveys.rollups import uncount_responses
     from surveys.tables import Response
 
     async with Receipt._meta.db.transaction():
+        ids = [
+            row["id"]
+            for row in await Response.select(Response.id).where(Response.receipt == receipt.id)
+        ]
+        # Later reports no longer count them: the roll-ups lose them in the same transaction.
+        await uncount_responses(ids)
         await Response.delete().where(Response.receipt == receipt.id)
         await Message.delete().where(Message.receipt == receipt.id)
         await Receipt.update({Receipt.status: "withdrawn", Receipt.reply_allowed: False}).where(

@@ -76,7 +76,7 @@ _TLDS: Final = frozenset(
     com net org info biz io co uk ie eu ro bg hu pl br es pt mx ar cl pe th cn hk tw ru ua de fr
     nl ch tv cc gg ly gl me app dev xyz site online club vip live link fans chat top shop store
     blog website social dating sex xxx porn adult cam sa ae qa kw
-    """.split()
+    """.split()  # noqa: SIM905 - a word list reads better than 64 quoted strings
 )
 _TLD_ALTERNATION: Final = "|".join(sorted(_TLDS, key=lambda tld: (-len(tld), tld)))
 
@@ -144,7 +144,7 @@ _OBF_EMAIL: Final = (
     + _OBF_AT
     + "(?P<domain>[A-Za-z0-9-]++(?:"
     + _OBF_DOT
-    + "[A-Za-z0-9-]++)++)"
+    + "[A-Za-z0-9-]++)*+)"
 )
 # With a plain " at " and a real "." ("look at example.com") the text is usually a sentence about a
 # website, so it only counts as an email when the domain is a mail provider.
@@ -152,7 +152,15 @@ _MAIL_PROVIDERS: Final = frozenset(
     """
     gmail googlemail yahoo ymail hotmail outlook live msn icloud aol proton protonmail gmx mail
     yandex zoho abv dir wp o2 onet interia freemail citromail qq 163 126 sina sohu uol bol terra
-    """.split()
+    """.split()  # noqa: SIM905 - as for _TLDS
+)
+# "jane at gmail" with no domain ending at all. Only providers whose names are not ordinary words
+# or places ("at live", "at O2", "at mail" are not emails).
+_BARE_MAIL_PROVIDERS: Final = frozenset(
+    """
+    gmail googlemail yahoo ymail hotmail outlook icloud protonmail yandex abv freemail citromail
+    interia onet
+    """.split()  # noqa: SIM905 - as for _TLDS
 )
 
 # --- handles -------------------------------------------------------------------------------------
@@ -181,14 +189,12 @@ _LABELLED_HANDLE: Final = (
 # One separator between digit groups: a space, or a dot or dash with optional spaces around it.
 _PHONE_SEP: Final = "(?:[ \u00a0]?[.\\-\u2013][ \u00a0]?|[ \u00a0])"
 # Not straight after a letter, digit, "+" or "/" (that would be the middle of a word, a longer
-# number or a reference like "CR/12345/24"). The rest of the context rules are in _phone_span.
+# number or a reference like "CR/12345/24"). The rest of the context rules are in _decide_phone.
 _PHONE_LB: Final = "(?<![0-9A-Za-z_+/])"
 # Digit runs are possessive and separators contain no digits, so each run is read one way only
 # and the bounded repeat cannot backtrack combinatorially. Which runs make up the number (and
-# whether it is one) is decided in _phone_span.
-_PHONE: Final = (
-    "(?:\\+[ \u00a0]?|\\(\\+?)?[0-9]++\\)?(?:" + _PHONE_SEP + "?\\(?[0-9]++\\)?){0,7}"
-)
+# whether it is one) is decided in _decide_phone.
+_PHONE: Final = "(?:\\+[ \u00a0]?|\\(\\+?)?[0-9]++\\)?(?:" + _PHONE_SEP + "?\\(?[0-9]++\\)?){0,7}"
 _DIGIT_RUN: Final = re.compile("[0-9]++")
 _MIN_PHONE_DIGITS: Final = 9
 # National numbers in the survey countries are at most 11 digits with the leading 0 (12 allows a
@@ -212,6 +218,9 @@ _BARE_PHONE_SHAPES: Final[tuple[tuple[tuple[int, ...], re.Pattern[str]], ...]] =
 # "01.02.2024 22:30" starts with a 0 and has ten digits; a date is three groups joined by the same
 # "." or "-" with a four-digit year that the same separator does not continue.
 _DATE_START: Final = re.compile("[0-9]{1,2}([.\\-])[0-9]{1,2}\\1[0-9]{4}(?![0-9]|\\1[0-9])")
+# "08.30 - 09.30 - 10.30" is a list of times, not "08 30 09 30 10 30".
+_TIME: Final = "[0-2][0-9]\\.[0-5][0-9]"
+_TIMES: Final = re.compile(_TIME + "(?:" + _PHONE_SEP + _TIME + ")+")
 # A police or case reference is not anyone's contact detail: "crime ref 0123456789/24".
 _REFERENCE_BEFORE: Final = re.compile(
     "(?:\\bref(?:erence)?|\\bcrime\\s+(?:ref(?:erence)?|number|no)|\\bcrn|\\bcad|\\bcris"
@@ -287,6 +296,8 @@ def _trim_url_end(text: str, minimum: int) -> int:
 def _decide_obfuscated_email(match: re.Match[str], before: str) -> tuple[int, int] | None:
     domain = match.group("domain")
     labels = _OBF_DOT_RE.split(domain)
+    if len(labels) == 1:
+        return match.span() if domain.lower() in _BARE_MAIL_PROVIDERS else None
     tld = labels[-1].lower()
     spaced = match.group("spaced")
     if spaced is None:
@@ -321,6 +332,8 @@ def _decide_phone(match: re.Match[str], before: str) -> tuple[int, int] | None:
         if _DATE_START.match(candidate.lstrip("(")):
             return None
         taken = _take_groups(candidate, runs, _MAX_NATIONAL_DIGITS, international=False)
+        if taken is not None and _TIMES.fullmatch(candidate, 0, runs[taken - 1][1]):
+            return None
     else:
         taken = _take_bare_shape(groups)
     if taken is None:

@@ -42,7 +42,7 @@ PATTERN_WEIGHT: Final = 0.8
 NOT_SCORED: Final = Sentiment(label="neutral", polarity=0.0, scored=False)
 
 # A negated positive ("didn't help") is nearly as strong as the positive; a negated negative
-# ("not rude") is only faint praise (as in VADER).
+# ("not rude") is only faint praise.
 _NEGATED_POSITIVE: Final = 0.8
 _NEGATED_NEGATIVE: Final = 0.6
 _INTENSIFIED: Final = 1.3

@@ -72,14 +72,39 @@ Row = tuple[Any, ...]
 # Column orders for the bulk writers; checked against the Piccolo tables at start, so a column
 # added to a table later stops the demo with a clear message instead of writing wrong rows.
 RECEIPT_COLUMNS = (
-    "id", "code_hash", "token_hash", "kind", "status", "reply_allowed", "locale", "day",
+    "id",
+    "code_hash",
+    "token_hash",
+    "kind",
+    "status",
+    "reply_allowed",
+    "locale",
+    "day",
 )
 RESPONSE_COLUMNS = (
-    "id", "survey", "kind", "respondent_group", "version", "locale", "channel", "day", "period",
-    "area", "work_setting", "receipt",
+    "id",
+    "survey",
+    "kind",
+    "respondent_group",
+    "version",
+    "locale",
+    "channel",
+    "day",
+    "period",
+    "area",
+    "work_setting",
+    "receipt",
 )
 ANSWER_COLUMNS = (
-    "id", "response", "survey", "question", "value", "text", "sentiment", "polarity", "scored",
+    "id",
+    "response",
+    "survey",
+    "question",
+    "value",
+    "text",
+    "sentiment",
+    "polarity",
+    "scored",
     "phrases",
 )
 MESSAGE_COLUMNS = ("id", "receipt", "author", "body", "day")
@@ -102,48 +127,101 @@ PREFER_NOT = "prefer_not"
 # Romania, Bulgaria, Hungary, Poland, Brazil, Thailand and China; residents mostly English with
 # Polish, Arabic and Romanian. Locales this deployment does not offer are left out.
 WORKER_LOCALES: Mapping[str, float] = {
-    "en": 0.36, "ro": 0.15, "bg": 0.08, "hu": 0.09, "pl": 0.06, "pt_BR": 0.09, "th": 0.07,
-    "zh_Hans": 0.06, "es": 0.04,
+    "en": 0.36,
+    "ro": 0.15,
+    "bg": 0.08,
+    "hu": 0.09,
+    "pl": 0.06,
+    "pt_BR": 0.09,
+    "th": 0.07,
+    "zh_Hans": 0.06,
+    "es": 0.04,
 }
 RESIDENT_LOCALES: Mapping[str, float] = {
-    "en": 0.84, "pl": 0.06, "ar": 0.05, "ro": 0.03, "pt_BR": 0.01, "bg": 0.01,
+    "en": 0.84,
+    "pl": 0.06,
+    "ar": 0.05,
+    "ro": 0.03,
+    "pt_BR": 0.01,
+    "bg": 0.01,
 }
 # Channels as configured by default; a deployment's own channel names get a small equal share.
 # Many respondents come with no channel at all (a typed address, a shared link).
 WORKER_CHANNELS: Mapping[str | None, float] = {
-    None: 0.30, "outreach-van": 0.30, "partner": 0.20, "online": 0.15, "poster": 0.05,
+    None: 0.30,
+    "outreach-van": 0.30,
+    "partner": 0.20,
+    "online": 0.15,
+    "poster": 0.05,
 }
 RESIDENT_CHANNELS: Mapping[str | None, float] = {
-    None: 0.45, "poster": 0.22, "online": 0.25, "partner": 0.06, "outreach-van": 0.02,
+    None: 0.45,
+    "poster": 0.22,
+    "online": 0.25,
+    "partner": 0.06,
+    "outreach-van": 0.02,
 }
 WORK_SETTINGS: Mapping[str, float] = {
-    "street": 0.22, "indoor_alone": 0.30, "indoor_with_others": 0.18, "escort": 0.14,
-    "online_only": 0.08, "other": 0.03, "prefer_not": 0.05,
+    "street": 0.22,
+    "indoor_alone": 0.30,
+    "indoor_with_others": 0.18,
+    "escort": 0.14,
+    "online_only": 0.08,
+    "other": 0.03,
+    "prefer_not": 0.05,
 }
 # Street workers meet the police most and trust them least; parlours fear raids.
 SETTING_TRUST: Mapping[str, float] = {
-    "street": -0.35, "indoor_with_others": -0.15, "online_only": 0.15, "escort": 0.05,
+    "street": -0.35,
+    "indoor_with_others": -0.15,
+    "online_only": 0.15,
+    "escort": 0.05,
 }
 # Item difficulty on the latent scale: "would treat you with respect" is the easiest to agree
 # with in the PAS, "well informed" the hardest.
 ITEM_OFFSETS: Mapping[str, float] = {
-    "confidence": 0.0, "relied_on": -0.2, "respect": 0.35, "fair": -0.05, "understand": -0.15,
-    "matter": -0.1, "listen": -0.1, "informed": -0.45, "safe_to_report": -0.45,
-    "treated_respect": 0.2, "treated_fair": 0.0, "treated_explain": -0.2,
+    "confidence": 0.0,
+    "relied_on": -0.2,
+    "respect": 0.35,
+    "fair": -0.05,
+    "understand": -0.15,
+    "matter": -0.1,
+    "listen": -0.1,
+    "informed": -0.45,
+    "safe_to_report": -0.45,
+    "treated_respect": 0.2,
+    "treated_fair": 0.0,
+    "treated_explain": -0.2,
 }
 # Residents' chance of seeing each problem in three months, before area and season.
 CONCERN_BASE: Mapping[str, float] = {
-    "kerb_crawling": 0.2, "litter_needles": 0.28, "noise_traffic": 0.25, "public_sex": 0.07,
-    "intimidation": 0.12, "drug_dealing": 0.2, "exploitation": 0.04, "other": 0.05,
+    "kerb_crawling": 0.2,
+    "litter_needles": 0.28,
+    "noise_traffic": 0.25,
+    "public_sex": 0.07,
+    "intimidation": 0.12,
+    "drug_dealing": 0.2,
+    "exploitation": 0.04,
+    "other": 0.05,
 }
 # Outdoor problems follow the weather: more in summer (Leeds Holbeck, Operation Sentinel).
 SUMMER_SWING: Mapping[str, float] = {
-    "litter_needles": 0.35, "noise_traffic": 0.4, "public_sex": 0.5, "kerb_crawling": 0.25,
-    "intimidation": 0.15, "drug_dealing": 0.1,
+    "litter_needles": 0.35,
+    "noise_traffic": 0.4,
+    "public_sex": 0.5,
+    "kerb_crawling": 0.25,
+    "intimidation": 0.15,
+    "drug_dealing": 0.1,
 }
 CONCERN_CATEGORY_WEIGHTS: Mapping[str, float] = {
-    "kerb_crawling": 0.22, "litter_needles": 0.24, "noise_traffic": 0.17, "public_sex": 0.06,
-    "intimidation": 0.1, "drug_dealing": 0.12, "exploitation": 0.04, "other": 0.05,
+    "kerb_crawling": 0.22,
+    "litter_needles": 0.24,
+    "noise_traffic": 0.17,
+    "public_sex": 0.06,
+    "intimidation": 0.1,
+    "drug_dealing": 0.12,
+    "exploitation": 0.04,
+    "other": 0.05,
 }
 
 
@@ -165,8 +243,7 @@ WORKER_TEXT: Bank = {
         "Outreach came with the liaison officer once a month and it helped a lot.",
         "When I reported a bad client last month they took it seriously. Keep doing that.",
         "The card with the officer's number in my language was useful.",
-        "It is better than last year. The police came to the project and answered our "
-        "questions.",
+        "It is better than last year. The police came to the project and answered our questions.",
     ),
     "neutral": (
         "An interpreter who speaks my language.",
@@ -192,13 +269,21 @@ WORKER_TEXT: Bank = {
     ),
 }
 WORKER_TAIL: Bank = {
-    "positive": ("Thank you for asking us.", "Things are slowly getting better.",
-                 "My friends feel the same."),
-    "neutral": ("Many of the girls do not speak good English.",
-                "I work alone so this matters to me.",
-                "Most of us would report if we felt safe."),
-    "negative": ("Until that changes I will not report.", "Most of the girls I know feel the same.",
-                 "We go to the support project instead."),
+    "positive": (
+        "Thank you for asking us.",
+        "Things are slowly getting better.",
+        "My friends feel the same.",
+    ),
+    "neutral": (
+        "Many of the girls do not speak good English.",
+        "I work alone so this matters to me.",
+        "Most of us would report if we felt safe.",
+    ),
+    "negative": (
+        "Until that changes I will not report.",
+        "Most of the girls I know feel the same.",
+        "We go to the support project instead.",
+    ),
 }
 RESIDENT_TEXT: Bank = {
     "positive": (
@@ -283,13 +368,20 @@ CONCERN_WHEN = (
     "It started again after a quiet few weeks.",
 )
 CONCERN_TAIL: Bank = {
-    "positive": ("Thank you for the patrols last month, it was better for a while.",
-                 "The clean-up last time helped, thank you."),
-    "neutral": ("Please can someone look at this.",
-                "I don't want anyone arrested, I want it to stop.",
-                "The women need help, not fines."),
-    "negative": ("I reported this before and heard nothing back.",
-                 "Please can someone do something.", "Nobody seems to care."),
+    "positive": (
+        "Thank you for the patrols last month, it was better for a while.",
+        "The clean-up last time helped, thank you.",
+    ),
+    "neutral": (
+        "Please can someone look at this.",
+        "I don't want anyone arrested, I want it to stop.",
+        "The women need help, not fines.",
+    ),
+    "negative": (
+        "I reported this before and heard nothing back.",
+        "Please can someone do something.",
+        "Nobody seems to care.",
+    ),
 }
 EXPERIENCE_TEXT: Mapping[str, Bank] = {
     "reported_crime": {
@@ -365,19 +457,24 @@ PERSONAL_DETAILS = (
 FOREIGN_TEXT: Mapping[str, Mapping[str, Bank]] = {
     "ro": {
         "worker": {
-            "positive": ("Ofițerul de legătură a fost foarte amabil și m-a ajutat.",
-                         "Am raportat un client violent și polițista m-a ascultat."),
+            "positive": (
+                "Ofițerul de legătură a fost foarte amabil și m-a ajutat.",
+                "Am raportat un client violent și polițista m-a ascultat.",
+            ),
             "neutral": ("Am nevoie de un interpret de limba română la poliție.",),
-            "negative": ("Mi-e frică să raportez pentru că nu am acte.",
-                         "Poliția ne mută de pe stradă în fiecare noapte și nu ne simțim în "
-                         "siguranță.",
-                         "M-au oprit și m-au percheziționat în fața oamenilor."),
+            "negative": (
+                "Mi-e frică să raportez pentru că nu am acte.",
+                "Poliția ne mută de pe stradă în fiecare noapte și nu ne simțim în siguranță.",
+                "M-au oprit și m-au percheziționat în fața oamenilor.",
+            ),
         },
         "resident": {
             "positive": ("Mulțumim pentru patrulele de seară, acum e mai liniște.",),
             "neutral": ("Ar ajuta mai multă lumină pe străzile din spate.",),
-            "negative": ("Sunt seringi în parc, lângă locul de joacă.",
-                         "Mașini care circulă încet pe stradă noaptea târziu."),
+            "negative": (
+                "Sunt seringi în parc, lângă locul de joacă.",
+                "Mașini care circulă încet pe stradă noaptea târziu.",
+            ),
         },
     },
     "pl": {
@@ -389,16 +486,20 @@ FOREIGN_TEXT: Mapping[str, Mapping[str, Bank]] = {
         "resident": {
             "positive": ("Dziękuję za częstsze patrole, jest spokojniej.",),
             "neutral": ("Potrzebne jest lepsze oświetlenie na bocznych uliczkach.",),
-            "negative": ("Samochody krążą po ulicy do późna w nocy i jest głośno.",
-                         "W parku leżą strzykawki i prezerwatywy."),
+            "negative": (
+                "Samochody krążą po ulicy do późna w nocy i jest głośno.",
+                "W parku leżą strzykawki i prezerwatywy.",
+            ),
         },
     },
     "pt_BR": {
         "worker": {
             "positive": ("A policial de ligação foi muito atenciosa e me ajudou.",),
             "neutral": ("Seria bom ter alguém que fale português na delegacia.",),
-            "negative": ("Tenho medo de denunciar por causa do meu visto.",
-                         "Fui roubada por um cliente e a polícia não fez nada."),
+            "negative": (
+                "Tenho medo de denunciar por causa do meu visto.",
+                "Fui roubada por um cliente e a polícia não fez nada.",
+            ),
         },
         "resident": {
             "positive": ("Obrigada pelas patrulhas, a rua está mais tranquila.",),
@@ -410,8 +511,10 @@ FOREIGN_TEXT: Mapping[str, Mapping[str, Bank]] = {
         "resident": {
             "positive": ("شكرًا على الدوريات الإضافية، أصبح الشارع أهدأ.",),
             "neutral": ("نحتاج إلى إنارة أفضل في الشوارع الخلفية.",),
-            "negative": ("هناك سيارات تتوقف في الشارع كل ليلة وتضايق النساء.",
-                         "وجدنا إبرًا في الحديقة قرب مكان لعب الأطفال."),
+            "negative": (
+                "هناك سيارات تتوقف في الشارع كل ليلة وتضايق النساء.",
+                "وجدنا إبرًا في الحديقة قرب مكان لعب الأطفال.",
+            ),
         },
     },
 }
@@ -564,7 +667,7 @@ _UUID_SET = (0x8000 << 48) | (4 << 76)
 def _uuid(rng: Random) -> str:
     """`str(uuid.UUID(int=rng.getrandbits(128), version=4))`, three times faster (ids are
     most of the work at a million responses)."""
-    digits = "%032x" % ((rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET)  # noqa: UP031
+    digits = "%032x" % ((rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET)
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
@@ -624,7 +727,11 @@ class _Generator:
     """Draws responses from one random stream; not thread-safe, used by one thread at a time."""
 
     def __init__(
-        self, seed: int, settings: Settings, surveys: Mapping[str, Survey], today: date,
+        self,
+        seed: int,
+        settings: Settings,
+        surveys: Mapping[str, Survey],
+        today: date,
         encode_day: Callable[[date], Any],
     ) -> None:
         self.rng = Random(seed)
@@ -732,9 +839,10 @@ class _Generator:
             area = (self.worker_area if worker else self.resident_area)(rng)
         setting: str | None = self.setting(rng) if worker else None
         if worker:
-            # Around 30% agree before the change, 45% after (DOMAIN.md: PAS-style items on a
-            # 4-point scale; total latent sd is about 1.25, so mean -0.66 gives 30%).
-            mu = -0.68 + 0.52 * self._ramp(month.index)
+            # Around 30% agree before the change, 45% after (total latent sd is about 1.25, so
+            # a mean of -0.66 gives 30%; settings and language take 0.15 off on average, and
+            # the dip area a little of the rise).
+            mu = -0.51 + 0.6 * self._ramp(month.index)
             mu += SETTING_TRUST.get(setting or "", 0.0)
             if locale != "en":
                 mu -= 0.1
@@ -777,8 +885,13 @@ class _Generator:
         return None
 
     def _scaled(
-        self, p: _Person, question: Question, shift: float, cuts: tuple[float, float, float],
-        values: Sequence[str], noise: float = 0.75,
+        self,
+        p: _Person,
+        question: Question,
+        shift: float,
+        cuts: tuple[float, float, float],
+        values: Sequence[str],
+        noise: float = 0.75,
     ) -> str | None:
         blank = self._blank(p, question)
         if blank is not None:
@@ -844,8 +957,13 @@ class _Generator:
         return "neutral"
 
     def _free_text(
-        self, p: _Person, question: Question, share: float, group: str,
-        english: Callable[[Tone], str], tone: Tone,
+        self,
+        p: _Person,
+        question: Question,
+        share: float,
+        group: str,
+        english: Callable[[Tone], str],
+        tone: Tone,
     ) -> str | None:
         rng = self.rng
         if rng.random() >= share:
@@ -922,9 +1040,13 @@ class _Generator:
                 return [PREFER_NOT]
             migrant = p.locale != "en"
             odds = {
-                "fear_arrest": 0.35, "immigration": 0.4 if migrant else 0.08,
-                "not_serious": 0.45, "being_outed": 0.3, "retaliation": 0.2,
-                "bad_experience": 0.25 if p.z < 0 else 0.1, "other": 0.08,
+                "fear_arrest": 0.35,
+                "immigration": 0.4 if migrant else 0.08,
+                "not_serious": 0.45,
+                "being_outed": 0.3,
+                "retaliation": 0.2,
+                "bad_experience": 0.25 if p.z < 0 else 0.1,
+                "other": 0.08,
             }
             chosen = {value for value, odd in odds.items() if rng.random() < odd}
             if not chosen:
@@ -957,18 +1079,29 @@ class _Generator:
 
         def text(p: _Person, q: Question, a: Answers) -> str | None:
             return self._free_text(
-                p, q, 0.16, "worker",
+                p,
+                q,
+                0.16,
+                "worker",
                 lambda tone: self._compose(WORKER_TEXT[tone], WORKER_TAIL[tone], 0.4),
                 self._tone(p, 0.4),
             )
 
         answerers: dict[str, Answerer] = {
-            "good_job": good_job, "victim_12m": victim, "contact_12m": contact,
-            "reported_to": reported_to, "know_swlo": know_swlo, "why_not": why_not,
-            "would_report": would_report, "share_consent": share_consent,
-            "work_setting": work_setting, "area": area, "danger_now": danger,
+            "good_job": good_job,
+            "victim_12m": victim,
+            "contact_12m": contact,
+            "reported_to": reported_to,
+            "know_swlo": know_swlo,
+            "why_not": why_not,
+            "would_report": would_report,
+            "share_consent": share_consent,
+            "work_setting": work_setting,
+            "area": area,
+            "danger_now": danger,
             "safer_reporting": text,
-            "contact_respect": contact_often, "contact_fair": contact_often,
+            "contact_respect": contact_often,
+            "contact_fair": contact_often,
             "contact_explain": contact_often,
         }
         for qid in ITEM_OFFSETS:
@@ -1014,7 +1147,8 @@ class _Generator:
             if rng.random() < 0.04:
                 return None
             chosen = {
-                o.value for o in q.options
+                o.value
+                for o in q.options
                 if o.value != "none" and rng.random() < self._seen_odds(p, o.value)
             }
             if not chosen:
@@ -1044,14 +1178,20 @@ class _Generator:
 
         def text(p: _Person, q: Question, a: Answers) -> str | None:
             return self._free_text(
-                p, q, 0.14, "resident",
+                p,
+                q,
+                0.14,
+                "resident",
                 lambda tone: self._compose(RESIDENT_TEXT[tone], RESIDENT_TAIL[tone], 0.3),
                 self._tone(p, -0.2),
             )
 
         answerers: dict[str, Answerer] = {
-            "feel_safe_dark": feel_safe, "concerns_seen": concerns_seen,
-            "worried_someone": worried, "good_job": good_job, "area": area,
+            "feel_safe_dark": feel_safe,
+            "concerns_seen": concerns_seen,
+            "worried_someone": worried,
+            "good_job": good_job,
+            "area": area,
             "what_would_help": text,
         }
         for category in CONCERN_BASE:
@@ -1111,8 +1251,12 @@ class _Generator:
             return self._yesno(p, q, 0.15 if exploitation else 0.02, 0.01)
 
         return {
-            "category": category, "area": area, "when": when, "how_often": how_often,
-            "what_happened": text, "danger_now": danger,
+            "category": category,
+            "area": area,
+            "when": when,
+            "how_often": how_often,
+            "what_happened": text,
+            "danger_now": danger,
         }
 
     # --- experience ---------------------------------------------------------------------
@@ -1123,15 +1267,28 @@ class _Generator:
 
         def contact_kind(p: _Person, q: Question, a: Answers) -> str | None:
             ramp = self._ramp(p.month.index)
-            return self._pick(p, q, {
-                "reported_crime": 0.35, "stopped_searched": 0.32 - 0.08 * ramp,
-                "contacted_swlo": 0.18 + 0.15 * ramp, "other": 0.1,
-            })
+            return self._pick(
+                p,
+                q,
+                {
+                    "reported_crime": 0.35,
+                    "stopped_searched": 0.32 - 0.08 * ramp,
+                    "contacted_swlo": 0.18 + 0.15 * ramp,
+                    "other": 0.1,
+                },
+            )
 
         def when(p: _Person, q: Question, a: Answers) -> str | None:
-            return self._pick(p, q, {
-                "this_week": 0.35, "this_month": 0.3, "last_3_months": 0.2, "earlier": 0.15,
-            })
+            return self._pick(
+                p,
+                q,
+                {
+                    "this_week": 0.35,
+                    "this_month": 0.3,
+                    "last_3_months": 0.2,
+                    "earlier": 0.15,
+                },
+            )
 
         def shift(a: Answers) -> float:
             kind = a.get("contact_kind")
@@ -1159,7 +1316,10 @@ class _Generator:
             bank = EXPERIENCE_TEXT.get(kind if isinstance(kind, str) else "", {})
             bank = bank or EXPERIENCE_TEXT["other"]
             return self._free_text(
-                p, q, 0.7, "worker",
+                p,
+                q,
+                0.7,
+                "worker",
                 lambda tone: self._compose(bank[tone], EXPERIENCE_TAIL[tone], 0.4),
                 self._tone(p, shift(a)),
             )
@@ -1170,16 +1330,27 @@ class _Generator:
             return self._yesno(p, q, 0.03, 0.01)
 
         def consent(p: _Person, q: Question, a: Answers) -> str | None:
-            return self._pick(p, q, {
-                "stats_only": 0.35 - 0.1 * max(0.0, p.z), "share_anonymised": 0.3,
-                "reply_allowed": 0.35 + 0.1 * max(0.0, p.z),
-            })
+            return self._pick(
+                p,
+                q,
+                {
+                    "stats_only": 0.35 - 0.1 * max(0.0, p.z),
+                    "share_anonymised": 0.3,
+                    "reply_allowed": 0.35 + 0.1 * max(0.0, p.z),
+                },
+            )
 
         return {
-            "contact_kind": contact_kind, "when": when, "treated_respect": treated,
-            "treated_fair": treated, "treated_explain": treated, "outcome": outcome,
-            "would_report_again": would_report_again, "what_happened": text,
-            "danger_now": danger, "consent": consent,
+            "contact_kind": contact_kind,
+            "when": when,
+            "treated_respect": treated,
+            "treated_fair": treated,
+            "treated_explain": treated,
+            "outcome": outcome,
+            "would_report_again": would_report_again,
+            "what_happened": text,
+            "danger_now": danger,
+            "consent": consent,
         }
 
     # --- rows ---------------------------------------------------------------------------
@@ -1210,7 +1381,12 @@ class _Generator:
         return answers
 
     def _answer_rows(
-        self, batch: _Batch, survey: Survey, response_id: str, answers: Answers, locale: str,
+        self,
+        batch: _Batch,
+        survey: Survey,
+        response_id: str,
+        answers: Answers,
+        locale: str,
     ) -> None:
         # The same rows as surveys.storage._answer_rows gives a real submission.
         rng = self.rng
@@ -1222,17 +1398,29 @@ class _Generator:
                 processed = self._processed(value, locale)
                 if not processed.text:
                     continue
-                rows.append((
-                    _uuid(rng), response_id, slug, qid, None, processed.text,
-                    processed.sentiment, processed.polarity, processed.scored, processed.phrases,
-                ))
+                rows.append(
+                    (
+                        _uuid(rng),
+                        response_id,
+                        slug,
+                        qid,
+                        None,
+                        processed.text,
+                        processed.sentiment,
+                        processed.polarity,
+                        processed.scored,
+                        processed.phrases,
+                    )
+                )
             elif isinstance(value, str):
-                rows.append((_uuid(rng), response_id, slug, qid, value,
-                             None, None, None, None, None))
+                rows.append(
+                    (_uuid(rng), response_id, slug, qid, value, None, None, None, None, None)
+                )
             else:
                 for item in value:
-                    rows.append((_uuid(rng), response_id, slug, qid, item,
-                                 None, None, None, None, None))
+                    rows.append(
+                        (_uuid(rng), response_id, slug, qid, item, None, None, None, None, None)
+                    )
 
     def _follow_up(self, locale: str) -> str:
         rng = self.rng
@@ -1252,7 +1440,12 @@ class _Generator:
         return later if later <= self.anchor else None
 
     def _receipt(
-        self, batch: _Batch, survey: Survey, answers: Answers, locale: str, day: date,
+        self,
+        batch: _Batch,
+        survey: Survey,
+        answers: Answers,
+        locale: str,
+        day: date,
     ) -> str:
         rng = self.rng
         receipt_id = _uuid(rng)
@@ -1288,23 +1481,37 @@ class _Generator:
             follow_day = self._later(day, 3 + int(rng.random() * 18))
             if follow_day is not None:
                 messages.append(("respondent", self._follow_up(locale), follow_day))
-        batch.receipts.append((
-            receipt_id, _hex64(rng), _hex64(rng), survey.kind, status, allowed, locale,
-            self._encode(day),
-        ))
-        for author, body, message_day in messages:
-            batch.messages.append(
-                (_uuid(rng), receipt_id, author, body, self._encode(message_day))
+        batch.receipts.append(
+            (
+                receipt_id,
+                _hex64(rng),
+                _hex64(rng),
+                survey.kind,
+                status,
+                allowed,
+                locale,
+                self._encode(day),
             )
+        )
+        for author, body, message_day in messages:
+            batch.messages.append((_uuid(rng), receipt_id, author, body, self._encode(message_day)))
         return receipt_id
 
     def _withdrawn(self, batch: _Batch, survey: Survey, locale: str, day: date) -> None:
         # A withdrawn report leaves its receipt, emptied, and nothing else (feedback.receipts).
         rng = self.rng
-        batch.receipts.append((
-            _uuid(rng), _hex64(rng), _hex64(rng), survey.kind, "withdrawn", False, locale,
-            self._encode(day),
-        ))
+        batch.receipts.append(
+            (
+                _uuid(rng),
+                _hex64(rng),
+                _hex64(rng),
+                survey.kind,
+                "withdrawn",
+                False,
+                locale,
+                self._encode(day),
+            )
+        )
 
     def batch(self, slug: str, count: int) -> _Batch:
         survey = self.surveys[slug]
@@ -1328,13 +1535,22 @@ class _Generator:
                 self._withdrawn(batch, survey, p.locale, day)
             area = answers.get("area")
             setting = answers.get("work_setting")
-            batch.responses.append((
-                response_id, slug, survey.kind, survey.group, survey.version, p.locale, channel,
-                self._encode(day), p.month.period,
-                area if isinstance(area, str) else None,
-                setting if isinstance(setting, str) else None,
-                receipt_id,
-            ))
+            batch.responses.append(
+                (
+                    response_id,
+                    slug,
+                    survey.kind,
+                    survey.group,
+                    survey.version,
+                    p.locale,
+                    channel,
+                    self._encode(day),
+                    p.month.period,
+                    area if isinstance(area, str) else None,
+                    setting if isinstance(setting, str) else None,
+                    receipt_id,
+                )
+            )
             self._answer_rows(batch, survey, response_id, answers, p.locale)
         return batch
 
@@ -1430,7 +1646,9 @@ def _check_columns() -> None:
     """Stop with a clear message if a table gained or lost a column since this was written."""
     problems = []
     for table, columns in (
-        (Receipt, RECEIPT_COLUMNS), (Response, RESPONSE_COLUMNS), (Answer, ANSWER_COLUMNS),
+        (Receipt, RECEIPT_COLUMNS),
+        (Response, RESPONSE_COLUMNS),
+        (Answer, ANSWER_COLUMNS),
         (Message, MESSAGE_COLUMNS),
     ):
         actual = {column._meta.db_column_name for column in _columns(table)}
@@ -1514,7 +1732,10 @@ async def run_demo(*, responses: int, seed: int, if_empty: bool) -> DemoSummary:
     if not postgres and not isinstance(db, SQLiteEngine):
         raise RuntimeError(f"chorus demo cannot write to a {type(db).__name__}")
     generator = _Generator(
-        seed, settings, registry, datetime.now(UTC).date(),
+        seed,
+        settings,
+        registry,
+        datetime.now(UTC).date(),
         # PostgreSQL takes dates; SQLite stores them as ISO text, as Piccolo writes them.
         (lambda day: day) if postgres else date.isoformat,
     )

@@ -12,6 +12,7 @@ from feedback.receipts import code_for_token, code_hash, token_hash
 from feedback.tables import Receipt
 from surveys.definition import Survey
 from surveys.forms import Answers
+from surveys.rollups import Cell, count_response
 from surveys.tables import Answer, Response
 
 
@@ -106,6 +107,19 @@ async def store_submission(
             await Response.insert(response)
             if rows:
                 await Answer.insert(*rows)
+            await count_response(
+                survey,
+                Cell(
+                    survey=survey.slug,
+                    period=period_of(day),
+                    area=response.area or "",
+                    work_setting=response.work_setting or "",
+                    locale=locale,
+                    channel=channel or "",
+                ),
+                answers,
+                [row for row in rows if row.text is not None],
+            )
     except Exception:
         # A double-click racing us stored it first: the unique token hash refused ours.
         if await _already_stored(token):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, Boolean, Date, ForeignKey, Real, Text, Varchar
+from piccolo.columns import UUID, Boolean, Date, ForeignKey, Integer, Real, Text, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -41,3 +41,54 @@ class Answer(Table):
     polarity = Real(null=True, default=None)
     scored = Boolean(null=True, default=None)
     phrases = Text(null=True, default=None)  # JSON list of key phrases
+
+
+class AnswerCount(Table):
+    """Roll-up: how many chose each answer, per period and breakdown. Kept in step with Answer
+    in the same transaction, so reports read thousands of rows instead of millions, and raw
+    responses can be purged without changing any published figure."""
+
+    key = Varchar(length=255, unique=True)  # every column below joined: the upsert target
+    survey = Varchar(length=40)
+    question = Varchar(length=40)
+    value = Varchar(length=40)
+    period = Varchar(length=7, index=True)
+    area = Varchar(length=40, default="")  # "" rather than NULL: NULLs never conflict
+    work_setting = Varchar(length=40, default="")
+    locale = Varchar(length=16, default="")
+    channel = Varchar(length=40, default="")
+    n = Integer(default=0)
+
+
+class TrustScore(Table):
+    """Roll-up for the trust index: respondents, and the sum and sum of squares of each
+    respondent's mean 0-100 score over the core items they answered."""
+
+    key = Varchar(length=255, unique=True)
+    survey = Varchar(length=40)
+    period = Varchar(length=7, index=True)
+    area = Varchar(length=40, default="")
+    work_setting = Varchar(length=40, default="")
+    locale = Varchar(length=16, default="")
+    channel = Varchar(length=40, default="")
+    n = Integer(default=0)
+    total = Real(default=0.0)
+    total_sq = Real(default=0.0)
+
+
+class TextCount(Table):
+    """Roll-up for free text: how much was written, how much could be scored, how negative."""
+
+    key = Varchar(length=255, unique=True)
+    survey = Varchar(length=40)
+    question = Varchar(length=40)
+    period = Varchar(length=7, index=True)
+    area = Varchar(length=40, default="")
+    work_setting = Varchar(length=40, default="")
+    locale = Varchar(length=16, default="")
+    channel = Varchar(length=40, default="")
+    n = Integer(default=0)
+    scored = Integer(default=0)
+    negative = Integer(default=0)
+    positive = Integer(default=0)
+    polarity_sum = Real(default=0.0)

@@ -29,6 +29,10 @@ os.environ["CHORUS_ENV"] = "test"
 os.environ["CHORUS_VAR_DIR"] = str(_TMP)
 os.environ["CHORUS_SECRET_KEY"] = "test-secret-key-" + "x" * 32
 os.environ.pop("REDIS_URL", None)
+# The in-process test client runs the app's lifespan in another event loop than the tests'
+# own queries, and a pooled asyncpg connection belongs to one loop; `chorus serve` tests run
+# real processes with the pool.
+os.environ["CHORUS_DB_POOL_SIZE"] = "0"
 # Every shipped locale, as in production. (CHORUS_TEST_LOCALES narrows it while a catalog is
 # being written; CI never sets it.)
 os.environ.pop("CHORUS_LOCALES", None)

@@ -55,8 +55,12 @@ async def test_a_receipt_shows_status_and_replies(client: Any) -> None:
     receipt = await Receipt.select().first()
     assert receipt is not None and receipt["reply_allowed"] is True
     await Message.insert(
-        Message(receipt=receipt["id"], author="staff", body="Thank you <b>for</b> telling us.",
-                day=receipt["day"])
+        Message(
+            receipt=receipt["id"],
+            author="staff",
+            body="Thank you <b>for</b> telling us.",
+            day=receipt["day"],
+        )
     )
     await Receipt.update({Receipt.status: "answered"}).where(Receipt.id == receipt["id"])
     api = await client.get(f"/api/v1/receipts/{code}")
