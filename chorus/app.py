@@ -22,6 +22,7 @@ from chorus.templating import template_config
 def route_handlers() -> list[Any]:
     from feedback.api import FeedbackApiController, ReceiptApiController
     from feedback.controllers import FeedbackPagesController, ReceiptPagesController
+    from reports.controllers import ResultsController
     from surveys.api import SurveyApiController
     from surveys.controllers import SurveyPagesController
 
@@ -34,6 +35,7 @@ def route_handlers() -> list[Any]:
         ReceiptPagesController,
         FeedbackApiController,
         ReceiptApiController,
+        ResultsController,
         create_static_files_router(
             path="/static",
             directories=[PROJECT_ROOT / "chorus" / "static"],

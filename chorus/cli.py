@@ -78,6 +78,25 @@ def demo(responses: int, seed: int, if_empty: bool) -> None:
     asyncio.run(run_demo(responses=responses, seed=seed, if_empty=if_empty))
 
 
+def report(args: argparse.Namespace) -> None:
+    from reports.command import write_report
+
+    try:
+        write_report(
+            kind=args.kind,
+            start=args.start,
+            end=args.end,
+            by=args.by,
+            period=args.period,
+            fmt=args.format,
+            out=args.out,
+            locale=args.locale,
+        )
+    except ValueError as error:
+        print(f"chorus: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chorus", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -92,6 +111,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument(
         "--if-empty", action="store_true", help="do nothing when responses already exist"
     )
+    report_cmd = commands.add_parser("report", help="write a trust or concerns report")
+    report_cmd.add_argument("kind", choices=("trust", "concerns"))
+    report_cmd.add_argument("--from", dest="start", metavar="YYYY-MM")
+    report_cmd.add_argument("--to", dest="end", metavar="YYYY-MM")
+    report_cmd.add_argument(
+        "--by", choices=("area", "work_setting", "language", "channel"), default=None
+    )
+    report_cmd.add_argument(
+        "--period", choices=("month", "quarter", "rolling3", "rolling12"), default="month"
+    )
+    report_cmd.add_argument("--format", choices=("html", "csv", "json"), default="html")
+    report_cmd.add_argument("--out", metavar="PATH", help="file to write (default: stdout)")
+    report_cmd.add_argument("--locale", default="en")
     return parser
 
 
@@ -111,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise SystemExit(2)
         migrate()
         demo(args.responses, args.seed, args.if_empty)
+    elif args.command == "report":
+        report(args)
 
 
 if __name__ == "__main__":

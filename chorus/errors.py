@@ -10,7 +10,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from locales.i18n import _, current_locale
+from locales.i18n import _, current_locale, format_number, ngettext
 
 log = logging.getLogger("chorus.errors")
 
@@ -65,9 +65,11 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     retry_after = getattr(exc, "retry_after", None)
     if retry_after is not None:
         minutes = max(1, (int(retry_after) + 59) // 60)
-        detail = _("Please try again in {minutes} minutes. Nothing was saved.").format(
-            minutes=minutes
-        )
+        detail = ngettext(
+            "Please try again in {minutes} minute. Nothing was saved.",
+            "Please try again in {minutes} minutes. Nothing was saved.",
+            minutes,
+        ).format(minutes=format_number(minutes))
     if _wants_json(request):
         body: dict[str, Any] = {"status_code": status, "detail": detail}
         errors = getattr(exc, "errors", None)

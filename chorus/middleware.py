@@ -92,7 +92,13 @@ class SecurityHeadersMiddleware:
                     for k, v in message.get("headers", [])
                     if k.lower() not in (b"cache-control", b"server")
                 ]
-                headers.extend(SECURITY_HEADERS)
+                # A page may narrow or adapt the policy (charts); every other header is ours.
+                own_csp = any(k.lower() == b"content-security-policy" for k, _ in headers)
+                headers.extend(
+                    (k, v)
+                    for k, v in SECURITY_HEADERS
+                    if not (own_csp and k == b"content-security-policy")
+                )
                 headers.append(
                     (b"cache-control", b"public, max-age=86400" if is_asset else b"no-store")
                 )

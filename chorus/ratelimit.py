@@ -112,9 +112,7 @@ def get_limiter() -> RateLimiter:
     if _limiter is None:
         settings = get_settings()
         url = settings.redis_url
-        _limiter = RateLimiter(
-            RedisBackend(url, settings.redis_prefix) if url else MemoryBackend()
-        )
+        _limiter = RateLimiter(RedisBackend(url, settings.redis_prefix) if url else MemoryBackend())
     return _limiter
 
 

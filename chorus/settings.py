@@ -65,6 +65,13 @@ class Settings:
     submit_limit_per_hour: int
     receipt_limit_per_hour: int
     support_contacts: tuple[tuple[str, str], ...] = field(default=())
+    # Manager console (issue 5): session timeouts, retention, the address printed in QR codes.
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    text_retention_days: int = 365  # free text and messages
+    receipt_retention_days: int = 365
+    response_retention_days: int = 0  # raw responses; 0 keeps them (reports need them)
+    public_url: str | None = None
     redis_prefix: str = "chorus"
     db_pool_size: int = 10
 
@@ -245,6 +252,12 @@ def load_settings() -> Settings:
         submit_limit_per_hour=_int("CHORUS_SUBMIT_LIMIT", 30, 1),
         receipt_limit_per_hour=_int("CHORUS_RECEIPT_LIMIT", 20, 1),
         support_contacts=_support_contacts(_env("CHORUS_SUPPORT_CONTACTS")),
+        session_idle_minutes=_int("CHORUS_SESSION_IDLE_MINUTES", 30, 1),
+        session_max_hours=_int("CHORUS_SESSION_MAX_HOURS", 12, 1),
+        text_retention_days=_int("CHORUS_TEXT_RETENTION_DAYS", 365, 1),
+        receipt_retention_days=_int("CHORUS_RECEIPT_RETENTION_DAYS", 365, 1),
+        response_retention_days=_int("CHORUS_RESPONSE_RETENTION_DAYS", 0, 0),
+        public_url=(_env("CHORUS_PUBLIC_URL") or "").rstrip("/") or None,
         redis_prefix=_env("CHORUS_REDIS_PREFIX", "chorus") or "chorus",
         db_pool_size=_int("CHORUS_DB_POOL_SIZE", 10, 0),
     )

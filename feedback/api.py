@@ -27,6 +27,7 @@ from feedback.receipts import (
 )
 from locales.i18n import _, current_locale
 from surveys.api import ERROR_RESPONSES, ReceiptOut, SubmissionIn, submit
+from surveys.forms import too_long
 from surveys.registry import get_survey
 
 
@@ -129,9 +130,7 @@ class ReceiptApiController(Controller):
                 _("Please write something to add."), {"text": _("Please write something to add.")}
             )
         if len(text) > MAX_FOLLOW_UP:
-            message = _("Please keep it to {maximum} characters or fewer.").format(
-                maximum=MAX_FOLLOW_UP
-            )
+            message = too_long(len(text), MAX_FOLLOW_UP)
             raise FieldErrors(message, {"text": message})
         await add_follow_up(receipt, process_text(text, current_locale.get()).text, coarse_today())
         return FollowUpOut(status="added")

@@ -22,10 +22,11 @@ from feedback.receipts import (
     normalize_code,
     withdraw,
 )
-from locales.i18n import _, format_number
+from locales.i18n import _
 from surveys.controllers import survey_or_404
 from surveys.flow import advance, start
 from surveys.formdata import read_form
+from surveys.forms import too_long
 
 
 class FeedbackPagesController(Controller):
@@ -98,9 +99,7 @@ class ReceiptPagesController(Controller):
             if not text:
                 error = _("Please write something to add.")
             elif len(text) > MAX_FOLLOW_UP:
-                error = _(
-                    "Your answer has {length} characters. Please keep it to {maximum} or fewer."
-                ).format(length=format_number(len(text)), maximum=format_number(MAX_FOLLOW_UP))
+                error = too_long(len(text), MAX_FOLLOW_UP)
             else:
                 await add_follow_up(receipt, process_text(text, locale).text, coarse_today())
                 notice = _("Thank you. We have added this to what you sent.")

@@ -228,11 +228,13 @@ _REFERENCE_BEFORE: Final = re.compile(
     "\\.?\\s*+(?:no\\.?|number|#)?\\s*+[:#.]?\\s*+$",
     re.IGNORECASE,
 )
-# Money: "£500 000 000", "650 000 000 lei", "612 345 678 EUR".
+# Money: "£500 000 000", "650 000 000 lei", "612 345 678 EUR". A unit after the number only counts
+# when it ends there, so that it cannot be the start of something redacted later in the scan
+# ("612 345 678 eur@x.com"): that would make the decision change on a second run.
 _MONEY_BEFORE: Final = re.compile("(?:[£€$¥₹฿]|R\\$|zł|lei|eur|gbp|usd)\\s?$", re.IGNORECASE)
 _MONEY_AFTER: Final = re.compile(
-    "\\s?(?:%|[£€$¥₹฿元]|(?:lei|leva|лв|zł|pln|ft|huf|eur|euros?|pounds?|gbp|usd|dollars?|reais"
-    "|baht|บาท|yuan|rmb|ron|bgn|percent)(?![A-Za-z]))",
+    "\\s?(?:[%£€$¥₹฿元]|lei|leva|лв|zł|pln|ft|huf|eur|euros?|pounds?|gbp|usd|dollars?|reais|baht"
+    "|บาท|yuan|rmb|ron|bgn|percent)(?=[\\s,;:!?)\\]}'\"" + _NOSPACE + "]|\\.(?!\\w)|$)",
     re.IGNORECASE,
 )
 

@@ -29,3 +29,33 @@ class Message(Table):
     author = Varchar(length=16)  # respondent | staff
     body = Text()
     day = Date()
+
+
+class FeedbackTag(Table):
+    """A manager's label on what was sent under a receipt ("housing", "follow up")."""
+
+    id = UUID(primary_key=True)
+    receipt = ForeignKey(references=Receipt, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=40)
+
+
+class StatusChange(Table):
+    """One step in a receipt's status history. The day only, and no actor: who changed it is
+    in the audit trail, which respondent data never joins."""
+
+    id = UUID(primary_key=True)
+    receipt = ForeignKey(references=Receipt, on_delete=OnDelete.cascade, index=True)
+    status = Varchar(length=16)
+    day = Date()
+
+
+class Update(Table):
+    """A "you said, we did" update: title and body per locale (JSON objects keyed by locale,
+    English required), tied to a concern category or a theme."""
+
+    id = UUID(primary_key=True)
+    category = Varchar(length=40)
+    titles = Text()
+    bodies = Text()
+    published = Boolean(default=False)
+    published_day = Date(null=True, default=None)

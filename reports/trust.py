@@ -42,6 +42,7 @@ class PointChange:
     ci_low: float
     ci_high: float
     significant: bool
+    since: str = ""  # the period the change is measured from
 
 
 @dataclass(slots=True)
@@ -321,6 +322,8 @@ def _add_changes(group_series: list[Series], period: str, *, proportion: bool) -
                 )
             else:
                 after.change = _mean_change(before._raw, after._raw)
+            if after.change is not None:
+                after.change.since = before.period
 
 
 def _mean_change(

@@ -40,7 +40,7 @@ class FieldError:
     message: str
 
 
-def _too_long(length: int, maximum: int) -> str:
+def too_long(length: int, maximum: int) -> str:
     return _("Your answer has {length} characters. Please keep it to {maximum} or fewer.").format(
         length=format_number(length), maximum=format_number(maximum)
     )
@@ -56,7 +56,7 @@ def check_answer(
             return None, _("Send one answer to this question.")
         text = values[0].strip() if values else ""
         if question.max_length is not None and len(text) > question.max_length:
-            return None, _too_long(len(text), question.max_length)
+            return None, too_long(len(text), question.max_length)
         if not text:
             return None, _("Please answer this question.") if question.required else None
         return text, None

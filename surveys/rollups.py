@@ -13,6 +13,8 @@ from surveys.scales import AGREE_SCORES
 from surveys.tables import Answer, AnswerCount, Response, TextCount, TrustScore
 
 DIMENSIONS = ("area", "work_setting", "locale", "channel")
+#: The AnswerCount value that counts respondents who answered a multiple-choice question.
+RESPONDENTS = "*"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,9 @@ async def count_response(
             continue
         for item in [value] if isinstance(value, str) else value:
             await _bump_answer(cell, qid, item, sign)
+        if survey.questions[qid].kind == "multiple":
+            # Respondents, not ticks: the base of "% seeing each problem".
+            await _bump_answer(cell, qid, RESPONDENTS, sign)
     score = trust_score(survey, answers)
     if score is not None:
         await _bump_trust(cell, score, sign)
@@ -204,6 +209,7 @@ async def rebuild() -> None:
     answer_key = _key_sql("a.survey || '|' || a.question || '|' || a.value")
     text_key = _key_sql("a.survey || '|' || a.question")
     trust_key = _key_sql("r.survey")
+    respondents_key = _key_sql(f"a.survey || '|' || a.question || '|{RESPONDENTS}'")
     agree_values = ", ".join(f"'{value}'" for value in AGREE_SCORES)
     async with AnswerCount._meta.db.transaction():
         for table in (AnswerCount, TrustScore, TextCount):
@@ -216,6 +222,24 @@ async def rebuild() -> None:
             "WHERE a.value IS NOT NULL "
             f"GROUP BY a.survey, a.question, a.value, {dims}"
         )
+        multiple = [
+            (survey.slug, question.id)
+            for survey in load_registry().values()
+            for question in survey.questions.values()
+            if question.kind == "multiple"
+        ]
+        for slug, qid in multiple:
+            await AnswerCount.raw(
+                f"INSERT INTO {AnswerCount._meta.tablename} "  # noqa: S608 - no user input
+                f"(key, survey, question, value, {_DIMS_SQL}, n) "
+                f"SELECT {respondents_key}, a.survey, a.question, '{RESPONDENTS}', {dims}, "
+                "COUNT(DISTINCT a.response) "
+                f"FROM {answer_t} a JOIN {response_t} r ON r.id = a.response "
+                "WHERE a.value IS NOT NULL AND a.survey = {} AND a.question = {} "
+                f"GROUP BY a.survey, a.question, {dims}",
+                slug,
+                qid,
+            )
         await TextCount.raw(
             f"INSERT INTO {TextCount._meta.tablename} "  # noqa: S608 - no user input
             f"(key, survey, question, {_DIMS_SQL}, n, scored, negative, positive, polarity_sum) "

@@ -103,7 +103,7 @@ async def test_text_over_its_cap_is_refused_and_shown_again(client: Any) -> None
         data={"state": state_of(html), "action": "next", "safer_reporting": too_long},
     )
     assert response.status_code == 422
-    assert "Your answer has 1,499 characters. Please keep it to 1,000 or fewer." in response.text
+    assert "Your answer has 1,499 characters. Please keep it to 1,000 characters or fewer." in response.text
     assert "word word word" in response.text
     assert await Response.count() == 0
 

@@ -1,0 +1,14 @@
+/* Draw every chart whose figure the page carries as JSON; the tables stay either way. */
+(function () {
+  "use strict";
+  if (!window.Plotly) { return; }
+  var nodes = document.querySelectorAll("[data-chart]");
+  Array.prototype.forEach.call(nodes, function (node) {
+    var source = document.getElementById(node.getAttribute("data-chart"));
+    if (!source) { return; }
+    var figure = JSON.parse(source.textContent);
+    window.Plotly.newPlot(node, figure.data, figure.layout, {
+      displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"]
+    });
+  });
+})();

@@ -1,0 +1,307 @@
+"""Public-concern report: reports per category, the residents' "% seeing each problem",
+how fast concerns were answered, and the sentiment of what was written."""
+
+from __future__ import annotations
+
+import json
+import statistics as pystats
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from chorus.settings import get_settings
+from feedback.tables import Message, Receipt
+from reports.disclosure import round_public
+from reports.periods import month_range
+from reports.trust import (
+    BREAKDOWNS,
+    Point,
+    ReportError,
+    Series,
+    _bucket,
+    _disclose,
+    public_min_cell,
+)
+from surveys.registry import get_survey
+from surveys.rollups import RESPONDENTS
+from surveys.tables import Answer, AnswerCount, Response, TextCount
+
+CONCERN_SURVEY = "concern"
+SEEN_SURVEY = "community-voice"
+SEEN_QUESTION = "concerns_seen"
+
+
+@dataclass(slots=True)
+class CountPoint:
+    period: str
+    count: int | None
+    suppressed: bool
+    reason: str | None = None
+
+
+@dataclass(slots=True)
+class CountSeries:
+    category: str
+    label: str
+    breakdown: dict[str, str] | None
+    points: list[CountPoint] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SentimentPoint:
+    period: str
+    texts: int | None
+    scored_share: float | None
+    negative_percent: float | None
+    mean_polarity: float | None
+    suppressed: bool
+
+
+@dataclass(slots=True)
+class ResponseTimes:
+    concerns: int | None
+    answered_percent: float | None
+    median_days: float | None
+    suppressed: bool
+
+
+@dataclass(slots=True)
+class ConcernReport:
+    period: str
+    months: list[str]
+    by: str | None
+    min_cell: int
+    public: bool
+    counts: list[CountSeries]
+    seen: list[Series]
+    sentiment: list[SentimentPoint]
+    response_times: ResponseTimes
+    rising_phrases: list[tuple[str, int]]
+
+
+def _category_labels() -> dict[str, str]:
+    from locales.i18n import pgettext
+
+    survey = get_survey(CONCERN_SURVEY)
+    if survey is None:
+        return {}
+    question = survey.questions["category"]
+    return {o.value: pgettext(o.context, o.label) for o in question.options}
+
+
+async def _counts(months: Sequence[str], column: str | None) -> list[dict[str, Any]]:
+    dim = f", {column}" if column else ""
+    return list(
+        await AnswerCount.raw(
+            f"SELECT value, period{dim}, SUM(n) AS n "  # noqa: S608 - fixed names
+            f"FROM {AnswerCount._meta.tablename} "
+            "WHERE survey = {} AND question = 'category' AND period >= {} AND period <= {} "
+            f"GROUP BY value, period{dim}",
+            CONCERN_SURVEY,
+            months[0],
+            months[-1],
+        )
+    )
+
+
+def _suppress_counts(series: list[CountSeries], min_cell: int, public: bool) -> None:
+    """Each period's categories form a row whose total is shown: protect it as a row."""
+    from reports.disclosure import suppress_small_cells
+
+    if not series:
+        return
+    for index in range(len(series[0].points)):
+        points = [s.points[index] for s in series]
+        raw = [p.count or 0 for p in points]
+        cells: list[int | None]
+        if sum(raw) < min_cell:
+            cells = [None] * len(points)
+        else:
+            cells = [
+                c.value if not c.suppressed else None
+                for c in suppress_small_cells(raw, min_cell, total_shown=True)
+            ]
+        for point, value, count in zip(points, cells, raw, strict=True):
+            if value is None:
+                point.count = None
+                point.suppressed = True
+                point.reason = None if public else ("small" if count < min_cell else "secondary")
+            elif public:
+                point.count = round_public(count)
+
+
+async def concern_report(
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    period: str = "month",
+    by: str | None = None,
+    public: bool = False,
+) -> ConcernReport:
+    if period not in ("month", "quarter", "rolling3", "rolling12"):
+        raise ReportError("period")
+    if by is not None and by not in ("area", "language", "channel"):
+        raise ReportError("by")
+    months = month_range(start, end)
+    settings = get_settings()
+    min_cell = public_min_cell(settings.min_cell) if public else settings.min_cell
+    column = BREAKDOWNS[by] if by else None
+    buckets = _bucket(months, period)
+    labels = _category_labels()
+    rows = await _counts(months, column)
+    table: dict[tuple[str, str | None], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        key = (str(row["value"]), str(row[column]) if column else None)
+        table[key][str(row["period"])] += int(row["n"])
+    breakdown_values: list[str | None] = [None]
+    if column:
+        breakdown_values = [v for v in sorted({k[1] or "" for k in table}) if v]
+    counts: list[CountSeries] = []
+    for value in breakdown_values:
+        group = []
+        for category, label in labels.items():
+            series = CountSeries(category, label, {by: value} if by and value else None)
+            months_of = table.get((category, value), {})
+            for name, members in buckets:
+                series.points.append(
+                    CountPoint(name, sum(months_of.get(m, 0) for m in members), False)
+                )
+            group.append(series)
+        _suppress_counts(group, min_cell, public)
+        counts.extend(group)
+    return ConcernReport(
+        period=period,
+        months=months,
+        by=by,
+        min_cell=min_cell,
+        public=public,
+        counts=counts,
+        seen=await _seen(months, buckets, min_cell, public),
+        sentiment=await _sentiment(months, buckets, min_cell, public),
+        response_times=await _response_times(months, min_cell, public),
+        rising_phrases=[] if public else await _rising_phrases(months, min_cell),
+    )
+
+
+async def _seen(
+    months: Sequence[str], buckets: list[tuple[str, list[str]]], min_cell: int, public: bool
+) -> list[Series]:
+    """% of residents answering the question who saw each problem."""
+    rows = await AnswerCount.raw(
+        f"SELECT value, period, SUM(n) AS n FROM {AnswerCount._meta.tablename} "  # noqa: S608
+        "WHERE survey = {} AND question = {} AND period >= {} AND period <= {} "
+        "GROUP BY value, period",
+        SEEN_SURVEY,
+        SEEN_QUESTION,
+        months[0],
+        months[-1],
+    )
+    by_value: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        by_value[str(row["value"])][str(row["period"])] = int(row["n"])
+    survey = get_survey(SEEN_SURVEY)
+    if survey is None or SEEN_QUESTION not in survey.questions:
+        return []
+    from locales.i18n import pgettext
+
+    bases = by_value.get(RESPONDENTS, {})
+    result = []
+    for option in survey.questions[SEEN_QUESTION].options:
+        if option.value in ("none", "prefer_not", "dont_know"):
+            continue
+        series = Series(option.value, pgettext(option.context, option.label), "resident", None)
+        for name, members in buckets:
+            positive = sum(by_value.get(option.value, {}).get(m, 0) for m in members)
+            base = sum(bases.get(m, 0) for m in members)
+            series.points.append(
+                Point(name, positive, base, None, None, None, False, _raw=(positive, base, 0))
+            )
+        result.append(series)
+    for series in result:
+        # Every category shares the same base, so each is checked on its own.
+        _disclose([series], min_cell, False, public)
+    return result
+
+
+async def _sentiment(
+    months: Sequence[str], buckets: list[tuple[str, list[str]]], min_cell: int, public: bool
+) -> list[SentimentPoint]:
+    rows = await TextCount.raw(
+        "SELECT period, SUM(n) AS n, SUM(scored) AS scored, SUM(negative) AS negative, "  # noqa: S608 - fixed names
+        f"SUM(polarity_sum) AS polarity FROM {TextCount._meta.tablename} "
+        "WHERE period >= {} AND period <= {} GROUP BY period",
+        months[0],
+        months[-1],
+    )
+    by_month = {str(r["period"]): r for r in rows}
+    points = []
+    for name, members in buckets:
+        n = sum(int(by_month[m]["n"]) for m in members if m in by_month)
+        scored = sum(int(by_month[m]["scored"]) for m in members if m in by_month)
+        negative = sum(int(by_month[m]["negative"]) for m in members if m in by_month)
+        polarity = sum(float(by_month[m]["polarity"] or 0) for m in members if m in by_month)
+        if n < min_cell or scored < min_cell:
+            points.append(SentimentPoint(name, None, None, None, None, True))
+            continue
+        points.append(
+            SentimentPoint(
+                name,
+                round_public(n) if public else n,
+                round(100 * scored / n, 1),
+                round(100 * negative / scored, 1),
+                round(polarity / scored, 3),
+                False,
+            )
+        )
+    return points
+
+
+async def _response_times(months: Sequence[str], min_cell: int, public: bool) -> ResponseTimes:
+    """Share of concern reports answered by staff, and the median days to the first reply."""
+    receipts = await Receipt.select(Receipt.id, Receipt.day).where(
+        (Receipt.kind == CONCERN_SURVEY) & (Receipt.status != "withdrawn")
+    )
+    first_reply: dict[Any, Any] = {}
+    for row in await Message.select(Message.receipt, Message.day).where(Message.author == "staff"):
+        known = first_reply.get(row["receipt"])
+        if known is None or row["day"] < known:
+            first_reply[row["receipt"]] = row["day"]
+    in_range = [r for r in receipts if months[0] <= r["day"].strftime("%Y-%m") <= months[-1]]
+    if len(in_range) < min_cell:
+        return ResponseTimes(None, None, None, True)
+    delays = [(first_reply[r["id"]] - r["day"]).days for r in in_range if r["id"] in first_reply]
+    return ResponseTimes(
+        concerns=round_public(len(in_range)) if public else len(in_range),
+        answered_percent=round(100 * len(delays) / len(in_range), 1),
+        median_days=float(pystats.median(delays)) if len(delays) >= min_cell else None,
+        suppressed=False,
+    )
+
+
+async def _rising_phrases(months: Sequence[str], min_cell: int) -> list[tuple[str, int]]:
+    """Key phrases used more in the last month than the month before. A phrase is shown only
+    when at least MIN_CELL different texts used it: rare wording can identify its writer."""
+    last, previous = months[-1], months[-2] if len(months) > 1 else months[-1]
+    rows = await Answer.raw(
+        f"SELECT r.period AS period, a.phrases AS phrases FROM {Answer._meta.tablename} a "  # noqa: S608
+        f"JOIN {Response._meta.tablename} r ON r.id = a.response "
+        "WHERE a.text IS NOT NULL AND a.phrases IS NOT NULL AND r.period IN ({}, {})",
+        last,
+        previous,
+    )
+    now: Counter[str] = Counter()
+    before: Counter[str] = Counter()
+    for row in rows:
+        try:
+            phrases = set(json.loads(row["phrases"] or "[]"))
+        except ValueError:
+            continue
+        target = now if row["period"] == last else before
+        target.update(p for p in phrases if isinstance(p, str))
+    rising = [
+        (phrase, count - before.get(phrase, 0))
+        for phrase, count in now.items()
+        if count >= min_cell and count > before.get(phrase, 0)
+    ]
+    return sorted(rising, key=lambda item: (-item[1], item[0]))[:10]
