@@ -20,6 +20,8 @@ from chorus.templating import template_config
 
 
 def route_handlers() -> list[Any]:
+    from chorus.admin import AuditController, SettingsController, TokensController, UsersController
+    from chorus.manage import AccountController, ConsoleController, LoginController
     from feedback.api import FeedbackApiController, ReceiptApiController
     from feedback.controllers import FeedbackPagesController, ReceiptPagesController
     from reports.controllers import ResultsController
@@ -35,6 +37,13 @@ def route_handlers() -> list[Any]:
         ReceiptPagesController,
         FeedbackApiController,
         ReceiptApiController,
+        LoginController,
+        ConsoleController,
+        AccountController,
+        UsersController,
+        AuditController,
+        TokensController,
+        SettingsController,
         ResultsController,
         create_static_files_router(
             path="/static",

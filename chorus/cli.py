@@ -111,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument(
         "--if-empty", action="store_true", help="do nothing when responses already exist"
     )
+    user_cmd = commands.add_parser("user", help="manager accounts")
+    user_commands = user_cmd.add_subparsers(dest="user_command", required=True)
+    add_cmd = user_commands.add_parser("add", help="add a manager (password read from stdin)")
+    add_cmd.add_argument("email")
+    add_cmd.add_argument(
+        "--role", required=True, choices=["admin", "manager", "analyst", "partner"]
+    )
+    commands.add_parser("purge", help="apply the retention policy (run it daily)")
     report_cmd = commands.add_parser("report", help="write a trust or concerns report")
     report_cmd.add_argument("kind", choices=("trust", "concerns"))
     report_cmd.add_argument("--from", dest="start", metavar="YYYY-MM")
@@ -143,6 +151,16 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise SystemExit(2)
         migrate()
         demo(args.responses, args.seed, args.if_empty)
+    elif args.command == "user":
+        from chorus.commands import user_add
+
+        migrate()
+        user_add(args.email, args.role)
+    elif args.command == "purge":
+        from chorus.commands import purge
+
+        migrate()
+        purge()
     elif args.command == "report":
         report(args)
 

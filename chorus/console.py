@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from babel.dates import format_datetime, get_timezone
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Template
 
-from chorus.accounts import MIN_PASSWORD, AccountError
+from chorus.accounts import MIN_PASSWORD, AccountError, aware
 from chorus.auth import CsrfRefused, LoginRequired, current, identify
 from chorus.errors import http_exception_handler
 from chorus.settings import get_settings
-from locales.i18n import _, format_number
+from locales.i18n import _, current_locale, format_number
 from surveys.formdata import read_form
 
 Form = dict[str, list[str]]
@@ -26,8 +27,22 @@ def page(
     """A console page with the caller (`me`) and their CSRF token (`csrf`) in its context."""
     principal = request.scope.get("state", {}).get("chorus_principal")
     context.setdefault("me", principal)
+    context.setdefault("when", when)
     context.setdefault("csrf", principal.csrf if principal is not None else "")
     return Template(template, context=context, status_code=status)
+
+
+#: Manager timestamps are shown in the force's local time (stored in UTC).
+TIMEZONE = "Europe/London"
+
+
+def when(moment: datetime) -> str:
+    """A manager-data timestamp (audit trail, tokens), in local time and the page's language."""
+    return str(
+        format_datetime(
+            aware(moment), "short", tzinfo=get_timezone(TIMEZONE), locale=current_locale.get()
+        )
+    )
 
 
 def see_other(path: str) -> Redirect:

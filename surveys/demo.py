@@ -24,14 +24,13 @@ import sqlite3
 import sys
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from random import Random
 from typing import Any, Protocol
 
-from piccolo.columns import Column
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 from piccolo.table import Table
@@ -44,9 +43,10 @@ from feedback.tables import Message, Receipt
 from surveys.definition import Question, Survey
 from surveys.forms import Answers, options_for
 from surveys.registry import load_registry
+from surveys.rollups import Cell, trust_score
 from surveys.scales import SCALES
 from surveys.storage import reply_allowed
-from surveys.tables import Answer, Response
+from surveys.tables import Answer, AnswerCount, Response, TextCount, TrustScore
 
 MONTHS = 24
 #: Month index (0 = oldest of the 24) in which the new approach starts: "about 12 months ago".
@@ -108,6 +108,21 @@ ANSWER_COLUMNS = (
     "phrases",
 )
 MESSAGE_COLUMNS = ("id", "receipt", "author", "body", "day")
+# Roll-ups (surveys.rollups): written with the rows they count, per month, as upserts.
+DIMENSION_COLUMNS = ("period", "area", "work_setting", "locale", "channel")
+ANSWER_COUNT_COLUMNS = ("key", "survey", "question", "value", *DIMENSION_COLUMNS, "n")
+TRUST_SCORE_COLUMNS = ("key", "survey", *DIMENSION_COLUMNS, "n", "total", "total_sq")
+TEXT_COUNT_COLUMNS = (
+    "key",
+    "survey",
+    "question",
+    *DIMENSION_COLUMNS,
+    "n",
+    "scored",
+    "negative",
+    "positive",
+    "polarity_sum",
+)
 
 
 def _values(scale: str) -> tuple[str, ...]:
@@ -570,6 +585,7 @@ class DemoSummary:
     answers: int = 0
     receipts: int = 0
     messages: int = 0
+    rollup_rows: int = 0
     first_period: str | None = None
     last_period: str | None = None
     seconds: float = 0.0
@@ -635,6 +651,19 @@ def _calendar(today: date) -> tuple[list[_Month], date]:
     return months, anchor
 
 
+def _largest_remainder(total: int, weights: Sequence[float]) -> list[int]:
+    """`total` split in proportion to `weights`, in whole numbers that add up exactly."""
+    whole = sum(weights)
+    if total <= 0 or whole <= 0:
+        return [0] * len(weights)
+    raw = [total * weight / whole for weight in weights]
+    counts = [int(value) for value in raw]
+    order = sorted(range(len(raw)), key=lambda i: (raw[i] - counts[i], -i), reverse=True)
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
 # --------------------------------------------------------------------------------------------
 # Drawing
 
@@ -645,11 +674,11 @@ class _Choice:
     __slots__ = ("cum", "items", "total")
 
     def __init__(self, weights: Mapping[Any, float]) -> None:
-        kept = [(item, w) for item, w in weights.items() if w > 0]
+        kept = [(item, weight) for item, weight in weights.items() if weight > 0]
         if not kept:
             raise ValueError("nothing to choose from")
-        self.items = [item for item, _w in kept]
-        self.cum = []
+        self.items = [item for item, _weight in kept]
+        self.cum: list[float] = []
         running = 0.0
         for _item, weight in kept:
             running += weight
@@ -665,20 +694,16 @@ _UUID_SET = (0x8000 << 48) | (4 << 76)
 
 
 def _uuid(rng: Random) -> str:
-    """`str(uuid.UUID(int=rng.getrandbits(128), version=4))`, three times faster (ids are
-    most of the work at a million responses)."""
-    digits = "%032x" % ((rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET)
+    """`str(uuid.UUID(int=rng.getrandbits(128), version=4))`, three times faster: ids are a
+    good part of the work at a million responses (tests check the two agree)."""
+    digits = f"{(rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET:032x}"
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 def _hex64(rng: Random) -> str:
-    # Receipt hashes: random, so these receipts can never be opened by any code (nobody holds
-    # one); honest for demo data and unique with overwhelming probability.
+    # Receipt hashes: random, so no code opens these receipts (nobody holds one). Honest for
+    # demo data, and unique with overwhelming probability.
     return f"{rng.getrandbits(256):064x}"
-
-
-def _phi(x: float) -> float:
-    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
 
 
 def _logistic(x: float) -> float:
@@ -702,14 +727,22 @@ class _Person:
 
     month: _Month
     z: float  # latent trust in the police (standard normal around the group's mean)
-    area: int | None  # index into the configured areas; None when outside them
+    area: int | None  # index into the configured areas; None when there are none
     setting: str | None
     locale: str
     skip: float  # chance of leaving an optional question blank
     dont_know: float
     prefer_not: float
-    stop_page: int  # pages from this one on are left blank (a break-off); large = none
+    stop_page: int  # optional questions from this page on are left blank (a break-off)
     tone_noise: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    slug: str
+    month: int
+    count: int
+    last_of_month: bool  # the month's roll-ups go with this batch
 
 
 @dataclass(slots=True)
@@ -718,9 +751,18 @@ class _Batch:
     responses: list[Row] = field(default_factory=list)
     answers: list[Row] = field(default_factory=list)
     messages: list[Row] = field(default_factory=list)
+    answer_counts: list[Row] = field(default_factory=list)
+    trust_scores: list[Row] = field(default_factory=list)
+    text_counts: list[Row] = field(default_factory=list)
+
+    @property
+    def rollup_rows(self) -> int:
+        return len(self.answer_counts) + len(self.trust_scores) + len(self.text_counts)
 
 
-Answerer = Callable[[_Person, Question, Answers], "str | list[str] | None"]
+Answer_ = str | list[str] | None
+Answerer = Callable[[_Person, Question, Answers], Answer_]
+CellValues = tuple[str, str, str, str, str, str]  # survey, period, area, setting, locale, channel
 
 
 class _Generator:
@@ -741,6 +783,11 @@ class _Generator:
         self._encoded: dict[date, Any] = {}
         self._texts: dict[tuple[str, str], ProcessedText] = {}
         self._follow_ups: dict[tuple[str, str], str] = {}
+        self._area_options: dict[str, list[str]] = {}
+        # Roll-ups of the month being drawn, flushed with its last batch.
+        self._answer_counts: defaultdict[tuple[CellValues, str, str], int] = defaultdict(int)
+        self._trust: dict[CellValues, list[float]] = {}
+        self._text_counts: dict[tuple[CellValues, str], list[float]] = {}
         rng = self.rng
         enabled = set(settings.locales)
         self.worker_locale = _Choice(
@@ -753,27 +800,28 @@ class _Generator:
         self.resident_channel = _Choice(self._channels(settings.channels, RESIDENT_CHANNELS))
         self.setting = _Choice(WORK_SETTINGS)
         areas = len(settings.areas)
-        self.area_names = settings.areas
-        self._area_options: dict[str, list[str]] = {}
         # Uneven areas: a few busy ones and a tail. Workers cluster where the trade is (the
         # first areas); residents' answers spread more evenly over the neighbourhoods.
-        self.worker_area = _Choice({i: 1.0 / (i + 1) ** 0.9 for i in range(areas)})
-        self.resident_area = _Choice(
-            {i: 1.0 / ((i + 2) % max(areas, 1) + 1) ** 0.5 for i in range(areas)}
+        self.worker_area = (
+            _Choice({i: 1.0 / (i + 1) ** 0.9 for i in range(areas)}) if areas else None
+        )
+        self.resident_area = (
+            _Choice({i: 1.0 / ((i + 2) % areas + 1) ** 0.5 for i in range(areas)})
+            if areas
+            else None
         )
         # How much of each problem an area has: the busiest worker areas are the hot spots.
         self.hotness = [1.6 * 0.8**i for i in range(areas)]
-        # The area whose workers' trust dips in the last six months (the second busiest: big
-        # enough to show, not so big that it hides the overall rise). Needs a few areas.
+        # The area whose workers' trust dips in the last six months: the second busiest, big
+        # enough to show, not so big that it hides the overall rise. Needs a few areas.
         self.dip_area = 1 if areas >= 3 else None
         self.area_trust = [rng.gauss(0.0, 0.12) for _ in range(areas)]
-        # Month-to-month wobble, so series are not suspiciously smooth.
+        # Month-to-month wobble, so that series are not suspiciously smooth.
         self.wobble = {
             slug: [max(0.5, 1.0 + rng.gauss(0.0, 0.07)) for _ in range(MONTHS)]
             for slug in KIND_SHARES
         }
         self.trust_wobble = [rng.gauss(0.0, 0.04) for _ in range(MONTHS)]
-        self.month_choice = {slug: self._month_choice(slug) for slug in surveys}
         self.answerers: dict[str, dict[str, Answerer]] = {
             "worker-voice": self._worker_answerers(),
             "community-voice": self._resident_answerers(),
@@ -801,22 +849,41 @@ class _Generator:
     def _summer(month: int, swing: float) -> float:
         return 1.0 + swing * math.cos(2.0 * math.pi * (month - 7) / 12.0)
 
-    def _month_choice(self, slug: str) -> _Choice:
-        weights = {}
+    def _month_weight(self, slug: str, m: _Month) -> float:
+        if not m.days:
+            return 0.0
+        if slug == "worker-voice":
+            base = 0.8 + 0.4 * self._ramp(m.index)  # more outreach after the change
+        elif slug == "concern":
+            base = self._summer(m.month, 0.3) * (1.0 + 0.4 * m.index / (MONTHS - 1))
+        elif slug == "experience":
+            base = 0.6 + 0.7 * self._ramp(m.index)  # more trust, more reports
+        else:
+            base = 1.0
+        # The current month is partial; at least a third of a month so that it shows.
+        return base * self.wobble[slug][m.index] * max(m.elapsed, 0.35)
+
+    def plan(self, responses: int) -> list[_Job]:
+        """Month by month (so that a month's roll-ups can be written once, when it is done),
+        each definition's exact share, cut into batches."""
+        shares = _largest_remainder(responses, list(KIND_SHARES.values()))
+        per_slug = dict(zip(KIND_SHARES, shares, strict=True))
+        counts = {
+            slug: _largest_remainder(total, [self._month_weight(slug, m) for m in self.months])
+            for slug, total in per_slug.items()
+        }
+        jobs: list[_Job] = []
         for m in self.months:
-            if slug == "worker-voice":
-                # More outreach after the change brings more answers.
-                base = 0.8 + 0.4 * self._ramp(m.index)
-            elif slug == "concern":
-                base = self._summer(m.month, 0.3) * (1.0 + 0.4 * m.index / (MONTHS - 1))
-            elif slug == "experience":
-                base = 0.6 + 0.7 * self._ramp(m.index)
-            else:
-                base = 1.0
-            wobble = self.wobble.get(slug, [1.0] * MONTHS)[m.index]
-            # The current month is partial; at least a third of a month so that it shows.
-            weights[m] = base * wobble * max(m.elapsed, 0.35) if m.days else 0.0
-        return _Choice(weights)
+            month_jobs = [
+                _Job(slug, m.index, min(BATCH_RESPONSES, counts[slug][m.index] - start), False)
+                for slug in KIND_SHARES
+                for start in range(0, counts[slug][m.index], BATCH_RESPONSES)
+            ]
+            if month_jobs:
+                last = month_jobs[-1]
+                month_jobs[-1] = _Job(last.slug, last.month, last.count, True)
+            jobs.extend(month_jobs)
+        return jobs
 
     # --- shared pieces ------------------------------------------------------------------
 
@@ -829,19 +896,17 @@ class _Generator:
             encoded = self._encoded[day] = self.encode_day(day)
         return encoded
 
-    def _person(self, slug: str, group: str) -> _Person:
+    def _person(self, survey: Survey, month: _Month) -> _Person:
         rng = self.rng
-        month: _Month = self.month_choice[slug](rng)
-        worker = group == "worker"
+        worker = survey.group == "worker"
         locale: str = (self.worker_locale if worker else self.resident_locale)(rng)
-        area: int | None = None
-        if self.area_names:
-            area = (self.worker_area if worker else self.resident_area)(rng)
+        choose_area = self.worker_area if worker else self.resident_area
+        area: int | None = choose_area(rng) if choose_area is not None else None
         setting: str | None = self.setting(rng) if worker else None
         if worker:
-            # Around 30% agree before the change, 45% after (total latent sd is about 1.25, so
-            # a mean of -0.66 gives 30%; settings and language take 0.15 off on average, and
-            # the dip area a little of the rise).
+            # Around 30% agree before the change, 45% after (the total latent sd is about 1.25,
+            # so a mean of -0.66 gives 30%; settings and language take 0.15 off on average,
+            # and the dip area a little of the rise).
             mu = -0.51 + 0.6 * self._ramp(month.index)
             mu += SETTING_TRUST.get(setting or "", 0.0)
             if locale != "en":
@@ -855,9 +920,11 @@ class _Generator:
             if area is not None:
                 mu += self.area_trust[area] - 0.08 * (self.hotness[area] - 1.0)
         mu += self.trust_wobble[month.index]
-        # Most people rarely say "don't know"; some say it a lot (ESS response styles).
+        # Most people rarely say "don't know"; some say it a lot (ESS response styles), and
+        # more where the questions are read in a second language.
         heavy = rng.random() < 0.15
         dont_know = (0.2 if heavy else 0.03) + (0.04 if locale in ("th", "zh_Hans") else 0.0)
+        breaks_off = survey.kind == "survey" and rng.random() < 0.07
         return _Person(
             month=month,
             z=rng.gauss(mu, 1.0),
@@ -867,7 +934,7 @@ class _Generator:
             skip=0.02 + 0.04 * rng.random(),
             dont_know=dont_know,
             prefer_not=0.012 if worker else 0.006,
-            stop_page=(1 + int(rng.random() * 5)) if rng.random() < 0.07 else 99,
+            stop_page=1 + int(rng.random() * (len(survey.pages) - 1)) if breaks_off else 99,
             tone_noise=rng.gauss(0.0, 0.5),
         )
 
@@ -877,11 +944,10 @@ class _Generator:
         if not question.required and u < p.skip:
             return ""
         u -= p.skip
-        if question.scale in ("agree", "rating5", "likely", "often", "safe", "problem"):
-            if u < p.dont_know:
-                return DONT_KNOW
-            if u < p.dont_know + p.prefer_not:
-                return PREFER_NOT
+        if u < p.dont_know:
+            return DONT_KNOW
+        if u < p.dont_know + p.prefer_not:
+            return PREFER_NOT
         return None
 
     def _scaled(
@@ -899,9 +965,23 @@ class _Generator:
         return _ordinal(p.z + shift + self.rng.gauss(0.0, noise), cuts, values)
 
     def _agree(self, p: _Person, question: Question, shift: float = 0.0) -> str | None:
-        return self._scaled(
-            p, question, shift + ITEM_OFFSETS.get(question.id, 0.0), (1.0, 0.0, -1.0), AGREE
-        )
+        offset = ITEM_OFFSETS.get(question.id, 0.0)
+        return self._scaled(p, question, shift + offset, (1.0, 0.0, -1.0), AGREE)
+
+    def _rating(self, p: _Person, question: Question, shift: float) -> str | None:
+        blank = self._blank(p, question)
+        if blank is not None:
+            return blank or None
+        y = p.z + shift + self.rng.gauss(0.0, 0.75)
+        if y > 1.5:
+            return RATING[0]
+        if y > 0.4:
+            return RATING[1]
+        if y > -0.6:
+            return RATING[2]
+        if y > -1.6:
+            return RATING[3]
+        return RATING[4]
 
     def _yesno(self, p: _Person, question: Question, p_yes: float, p_prefer: float) -> str | None:
         if not question.required and self.rng.random() < p.skip:
@@ -912,8 +992,7 @@ class _Generator:
     def _pick(self, p: _Person, question: Question, weights: Mapping[str, float]) -> str | None:
         if not question.required and self.rng.random() < p.skip:
             return None
-        total = sum(weights.values())
-        u = self.rng.random() * total
+        u = self.rng.random() * sum(weights.values())
         for value, weight in weights.items():
             u -= weight
             if u < 0:
@@ -922,8 +1001,7 @@ class _Generator:
 
     def _area_answer(self, p: _Person, question: Question) -> str | None:
         rng = self.rng
-        u = rng.random()
-        if not question.required and u < 0.06:
+        if not question.required and rng.random() < 0.06:
             return None
         u = rng.random()
         if p.area is None or u < 0.03:
@@ -937,9 +1015,9 @@ class _Generator:
             values = self._area_options[question.id] = [o.value for o in options_for(question)]
         return values[p.area]
 
-    def _generic(self, p: _Person, question: Question, answers: Answers) -> str | list[str] | None:
+    def _generic(self, p: _Person, question: Question, answers: Answers) -> Answer_:
         """A question this generator has no model for (the definitions changed): a plain random
-        valid answer, so the demo keeps working until someone models it."""
+        valid answer, so that the demo keeps working until someone models it."""
         if question.kind == "text" or (not question.required and self.rng.random() < 0.2):
             return None
         values = [o.value for o in options_for(question)]
@@ -956,6 +1034,15 @@ class _Generator:
             return "negative"
         return "neutral"
 
+    def _one(self, pool: Sequence[str]) -> str:
+        return pool[int(self.rng.random() * len(pool))]
+
+    def _compose(self, main: Sequence[str], tail: Sequence[str], p_tail: float) -> str:
+        text = self._one(main)
+        if tail and self.rng.random() < p_tail:
+            text = f"{text} {self._one(tail)}"
+        return text
+
     def _free_text(
         self,
         p: _Person,
@@ -970,21 +1057,13 @@ class _Generator:
             return None
         foreign = FOREIGN_TEXT.get(p.locale, {}).get(group)
         if foreign and rng.random() < 0.6:
-            pool = foreign.get(tone) or next(iter(foreign.values()))
-            text = pool[int(rng.random() * len(pool))]
+            text = self._one(foreign.get(tone) or next(iter(foreign.values())))
         else:
             text = english(tone)
         if rng.random() < 0.03:
-            text = f"{text} {PERSONAL_DETAILS[int(rng.random() * len(PERSONAL_DETAILS))]}"
+            text = f"{text} {self._one(PERSONAL_DETAILS)}"
         if question.max_length is not None:
             text = text[: question.max_length]
-        return text
-
-    def _compose(self, main: tuple[str, ...], tail: tuple[str, ...], p_tail: float) -> str:
-        rng = self.rng
-        text = main[int(rng.random() * len(main))]
-        if tail and rng.random() < p_tail:
-            text = f"{text} {tail[int(rng.random() * len(tail))]}"
         return text
 
     # --- worker-voice -------------------------------------------------------------------
@@ -999,20 +1078,19 @@ class _Generator:
             return self._rating(p, q, 0.0)
 
         def victim(p: _Person, q: Question, a: Answers) -> str | None:
-            base = 0.45 if p.setting == "street" else 0.25
-            return self._yesno(p, q, base, 0.07)
+            return self._yesno(p, q, 0.45 if p.setting == "street" else 0.25, 0.07)
 
         def contact(p: _Person, q: Question, a: Answers) -> str | None:
-            base = 0.62 if p.setting == "street" else 0.3
-            return self._yesno(p, q, base, 0.03)
+            return self._yesno(p, q, 0.62 if p.setting == "street" else 0.3, 0.03)
 
         def reported_to(p: _Person, q: Question, a: Answers) -> list[str] | None:
             if rng.random() < p.skip:
                 return None
             if rng.random() < 0.06:
                 return [PREFER_NOT]
-            ramp = self._ramp(p.month.index)
             chosen = set()
+            # Few tell the police (NUM: 7.7% to 28%), more after the change of approach.
+            ramp = self._ramp(p.month.index)
             if rng.random() < _logistic(-1.6 + 0.6 * p.z + 0.6 * ramp):
                 chosen.add("police")
             if rng.random() < 0.2:
@@ -1049,9 +1127,7 @@ class _Generator:
                 "other": 0.08,
             }
             chosen = {value for value, odd in odds.items() if rng.random() < odd}
-            if not chosen:
-                chosen = {"not_serious"}
-            return [o.value for o in q.options if o.value in chosen]
+            return [o.value for o in q.options if o.value in (chosen or {"not_serious"})]
 
         def would_report(p: _Person, q: Question, a: Answers) -> str | None:
             return self._scaled(p, q, -0.25, (1.0, 0.0, -1.0), LIKELY)
@@ -1067,9 +1143,7 @@ class _Generator:
             return "yes" if rng.random() < _logistic(0.9 + 0.5 * p.z) else "no"
 
         def work_setting(p: _Person, q: Question, a: Answers) -> str | None:
-            if rng.random() < 0.07:
-                return None
-            return p.setting
+            return None if rng.random() < 0.07 else p.setting
 
         def area(p: _Person, q: Question, a: Answers) -> str | None:
             return self._area_answer(p, q)
@@ -1092,6 +1166,9 @@ class _Generator:
             "victim_12m": victim,
             "contact_12m": contact,
             "reported_to": reported_to,
+            "contact_respect": contact_often,
+            "contact_fair": contact_often,
+            "contact_explain": contact_often,
             "know_swlo": know_swlo,
             "why_not": why_not,
             "would_report": would_report,
@@ -1100,28 +1177,10 @@ class _Generator:
             "area": area,
             "danger_now": danger,
             "safer_reporting": text,
-            "contact_respect": contact_often,
-            "contact_fair": contact_often,
-            "contact_explain": contact_often,
         }
         for qid in ITEM_OFFSETS:
             answerers.setdefault(qid, agree)
         return answerers
-
-    def _rating(self, p: _Person, question: Question, shift: float) -> str | None:
-        blank = self._blank(p, question)
-        if blank is not None:
-            return blank or None
-        y = p.z + shift + self.rng.gauss(0.0, 0.75)
-        if y > 1.5:
-            return RATING[0]
-        if y > 0.4:
-            return RATING[1]
-        if y > -0.6:
-            return RATING[2]
-        if y > -1.6:
-            return RATING[3]
-        return RATING[4]
 
     # --- community-voice ----------------------------------------------------------------
 
@@ -1212,8 +1271,8 @@ class _Generator:
                 weight *= self._summer(p.month.month, SUMMER_SWING.get(value, 0.05))
                 if value == RISING_CATEGORY:
                     weight *= 0.7 + 1.1 * p.month.index / (MONTHS - 1)
-                if p.area is not None:
-                    weight *= self.hotness[p.area] ** (0.5 if value != "other" else 0.0)
+                if p.area is not None and value != "other":
+                    weight *= self.hotness[p.area] ** 0.5
                 weights[value] = weight
             return self._pick(p, q, weights)
 
@@ -1234,21 +1293,19 @@ class _Generator:
             main = main or CONCERN_TEXT["other"]
 
             def english(tone: Tone) -> str:
-                text = main[int(rng.random() * len(main))]
+                text = self._one(main)
                 if rng.random() < 0.6:
-                    text = f"{text} {CONCERN_WHEN[int(rng.random() * len(CONCERN_WHEN))]}"
+                    text = f"{text} {self._one(CONCERN_WHEN)}"
                 if rng.random() < 0.5:
-                    tail = CONCERN_TAIL[tone]
-                    text = f"{text} {tail[int(rng.random() * len(tail))]}"
+                    text = f"{text} {self._one(CONCERN_TAIL[tone])}"
                 return text
 
             return self._free_text(p, q, 0.7, "resident", english, self._tone(p, -0.6))
 
         def danger(p: _Person, q: Question, a: Answers) -> str | None:
-            exploitation = a.get("category") == "exploitation"
             if rng.random() < 0.1:
                 return None
-            return self._yesno(p, q, 0.15 if exploitation else 0.02, 0.01)
+            return self._yesno(p, q, 0.15 if a.get("category") == "exploitation" else 0.02, 0.01)
 
         return {
             "category": category,
@@ -1263,36 +1320,25 @@ class _Generator:
 
     def _experience_answerers(self) -> dict[str, Answerer]:
         rng = self.rng
-        contact_shift = {"stopped_searched": -0.6, "contacted_swlo": 0.7, "reported_crime": 0.0}
-
-        def contact_kind(p: _Person, q: Question, a: Answers) -> str | None:
-            ramp = self._ramp(p.month.index)
-            return self._pick(
-                p,
-                q,
-                {
-                    "reported_crime": 0.35,
-                    "stopped_searched": 0.32 - 0.08 * ramp,
-                    "contacted_swlo": 0.18 + 0.15 * ramp,
-                    "other": 0.1,
-                },
-            )
-
-        def when(p: _Person, q: Question, a: Answers) -> str | None:
-            return self._pick(
-                p,
-                q,
-                {
-                    "this_week": 0.35,
-                    "this_month": 0.3,
-                    "last_3_months": 0.2,
-                    "earlier": 0.15,
-                },
-            )
+        contact_shift = {"stopped_searched": -0.6, "contacted_swlo": 0.7}
 
         def shift(a: Answers) -> float:
             kind = a.get("contact_kind")
             return contact_shift.get(kind if isinstance(kind, str) else "", 0.0)
+
+        def contact_kind(p: _Person, q: Question, a: Answers) -> str | None:
+            ramp = self._ramp(p.month.index)
+            weights = {
+                "reported_crime": 0.35,
+                "stopped_searched": 0.32 - 0.08 * ramp,
+                "contacted_swlo": 0.18 + 0.15 * ramp,
+                "other": 0.1,
+            }
+            return self._pick(p, q, weights)
+
+        def when(p: _Person, q: Question, a: Answers) -> str | None:
+            weights = {"this_week": 0.35, "this_month": 0.3, "last_3_months": 0.2, "earlier": 0.15}
+            return self._pick(p, q, weights)
 
         def treated(p: _Person, q: Question, a: Answers) -> str | None:
             return self._agree(p, q, 0.3 + shift(a))
@@ -1325,20 +1371,17 @@ class _Generator:
             )
 
         def danger(p: _Person, q: Question, a: Answers) -> str | None:
-            if rng.random() < 0.08:
-                return None
-            return self._yesno(p, q, 0.03, 0.01)
+            return None if rng.random() < 0.08 else self._yesno(p, q, 0.03, 0.01)
 
         def consent(p: _Person, q: Question, a: Answers) -> str | None:
-            return self._pick(
-                p,
-                q,
-                {
-                    "stats_only": 0.35 - 0.1 * max(0.0, p.z),
-                    "share_anonymised": 0.3,
-                    "reply_allowed": 0.35 + 0.1 * max(0.0, p.z),
-                },
-            )
+            # Those who trust more let the liaison officer answer them more often.
+            warm = 0.1 * max(0.0, p.z)
+            weights = {
+                "stats_only": 0.35 - warm,
+                "share_anonymised": 0.3,
+                "reply_allowed": 0.35 + warm,
+            }
+            return self._pick(p, q, weights)
 
         return {
             "contact_kind": contact_kind,
@@ -1368,11 +1411,11 @@ class _Generator:
         answerers = self.answerers.get(survey.slug, {})
         answers: Answers = {}
         for number, page in enumerate(survey.pages):
-            if number >= p.stop_page:
-                break
             for question in page.questions:
                 # Branching exactly as the respondent's pages apply it.
                 if not question.visible(answers):
+                    continue
+                if number >= p.stop_page and not question.required:
                     continue
                 answerer = answerers.get(question.id, self._generic)
                 value = answerer(p, question, answers)
@@ -1380,22 +1423,19 @@ class _Generator:
                     answers[question.id] = value
         return answers
 
-    def _answer_rows(
-        self,
-        batch: _Batch,
-        survey: Survey,
-        response_id: str,
-        answers: Answers,
-        locale: str,
+    def _store_answers(
+        self, batch: _Batch, survey: Survey, response_id: str, answers: Answers, cell: CellValues
     ) -> None:
-        # The same rows as surveys.storage._answer_rows gives a real submission.
+        """The rows surveys.storage._answer_rows gives a real submission, and what
+        surveys.rollups.count_response adds for it."""
         rng = self.rng
         rows = batch.answers
         slug = survey.slug
+        counts = self._answer_counts
         for qid, value in answers.items():
             if survey.questions[qid].kind == "text":
                 assert isinstance(value, str)
-                processed = self._processed(value, locale)
+                processed = self._processed(value, cell[4])
                 if not processed.text:
                     continue
                 rows.append(
@@ -1412,21 +1452,51 @@ class _Generator:
                         processed.phrases,
                     )
                 )
-            elif isinstance(value, str):
+                sums = self._text_counts.setdefault((cell, qid), [0, 0, 0, 0, 0.0])
+                sums[0] += 1
+                if processed.scored:
+                    sums[1] += 1
+                    sums[2] += processed.sentiment == "negative"
+                    sums[3] += processed.sentiment == "positive"
+                    sums[4] += processed.polarity
+                continue
+            for item in [value] if isinstance(value, str) else value:
                 rows.append(
-                    (_uuid(rng), response_id, slug, qid, value, None, None, None, None, None)
+                    (_uuid(rng), response_id, slug, qid, item, None, None, None, None, None)
                 )
-            else:
-                for item in value:
-                    rows.append(
-                        (_uuid(rng), response_id, slug, qid, item, None, None, None, None, None)
-                    )
+                counts[(cell, qid, item)] += 1
+        score = trust_score(survey, answers)
+        if score is not None:
+            sums = self._trust.setdefault(cell, [0, 0.0, 0.0])
+            sums[0] += 1
+            sums[1] += score
+            sums[2] += score * score
+
+    def _flush_rollups(self, batch: _Batch) -> None:
+        # Keys come from surveys.rollups.Cell, so they match what live submissions upsert.
+        for (values, qid, value), n in self._answer_counts.items():
+            cell = Cell(*values)
+            batch.answer_counts.append(
+                (cell.key(qid, value), cell.survey, qid, value, *cell.values(), n)
+            )
+        for values, (people, total, total_sq) in self._trust.items():
+            cell = Cell(*values)
+            batch.trust_scores.append(
+                (cell.key(), cell.survey, *cell.values(), int(people), total, total_sq)
+            )
+        for (values, qid), sums in self._text_counts.items():
+            cell = Cell(*values)
+            counted = (int(x) for x in sums[:4])  # n, scored, negative, positive
+            batch.text_counts.append(
+                (cell.key(qid), cell.survey, qid, *cell.values(), *counted, sums[4])
+            )
+        self._answer_counts.clear()
+        self._trust.clear()
+        self._text_counts.clear()
 
     def _follow_up(self, locale: str) -> str:
-        rng = self.rng
-        pool = FOLLOW_UPS.get(locale) if rng.random() < 0.5 else None
-        pool = pool or FOLLOW_UPS["en"]
-        raw = pool[int(rng.random() * len(pool))]
+        pool = FOLLOW_UPS.get(locale) if self.rng.random() < 0.5 else None
+        raw = self._one(pool or FOLLOW_UPS["en"])
         # Follow-ups are stored redacted, as feedback/api.py stores them.
         key = (raw, locale)
         body = self._follow_ups.get(key)
@@ -1435,17 +1505,12 @@ class _Generator:
         return body
 
     def _later(self, day: date, days: int) -> date | None:
-        """A coarse day `days` after `day`, or None when that is still in the future."""
+        """The coarse day `days` after `day`, or None while that is still in the future."""
         later = coarse_today(day + timedelta(days=days))
         return later if later <= self.anchor else None
 
     def _receipt(
-        self,
-        batch: _Batch,
-        survey: Survey,
-        answers: Answers,
-        locale: str,
-        day: date,
+        self, batch: _Batch, survey: Survey, answers: Answers, p: _Person, day: date
     ) -> str:
         rng = self.rng
         receipt_id = _uuid(rng)
@@ -1454,23 +1519,22 @@ class _Generator:
         messages: list[tuple[str, str, date]] = []
         age = (self.anchor - day).days
         if survey.kind == "survey":
-            status = "received"
+            pass  # kept to withdraw later; nobody answers a survey
         elif allowed:
             # Most reports are answered within days; the most recent are still waiting.
-            delay = 1 + int(rng.expovariate(1 / 4.0))
-            reply_day = self._later(day, delay)
+            reply_day = self._later(day, 1 + int(rng.expovariate(0.25)))
             if reply_day is not None and rng.random() < 0.85:
                 status = "acted_on" if rng.random() < 0.35 else "answered"
                 replies = STAFF_REPLIES.get(survey.kind) or STAFF_REPLIES["concern"]
-                messages.append(("staff", replies[int(rng.random() * len(replies))], reply_day))
+                messages.append(("staff", self._one(replies), reply_day))
                 if rng.random() < 0.2:
                     follow_day = self._later(reply_day, 1 + int(rng.random() * 10))
                     if follow_day is not None:
-                        messages.append(("respondent", self._follow_up(locale), follow_day))
+                        messages.append(("respondent", self._follow_up(p.locale), follow_day))
             elif age >= 2 and rng.random() < 0.6:
                 status = "read"
         else:
-            # No reply allowed: read, and shared reports sometimes acted on, but never answered.
+            # No reply allowed: read, and shared reports sometimes acted on, never answered.
             shared = answers.get("consent") == "share_anonymised"
             if shared and age >= 3 and rng.random() < 0.4:
                 status = "acted_on"
@@ -1480,7 +1544,7 @@ class _Generator:
             # Someone checking back on a report nobody has answered yet.
             follow_day = self._later(day, 3 + int(rng.random() * 18))
             if follow_day is not None:
-                messages.append(("respondent", self._follow_up(locale), follow_day))
+                messages.append(("respondent", self._follow_up(p.locale), follow_day))
         batch.receipts.append(
             (
                 receipt_id,
@@ -1489,7 +1553,7 @@ class _Generator:
                 survey.kind,
                 status,
                 allowed,
-                locale,
+                p.locale,
                 self._encode(day),
             )
         )
@@ -1513,50 +1577,73 @@ class _Generator:
             )
         )
 
-    def batch(self, slug: str, count: int) -> _Batch:
-        survey = self.surveys[slug]
+    def batch(self, job: _Job) -> _Batch:
+        survey = self.surveys[job.slug]
+        month = self.months[job.month]
         batch = _Batch()
         rng = self.rng
-        worker = survey.group == "worker"
         report = survey.kind != "survey"
-        channel_choice = self.worker_channel if worker else self.resident_channel
-        for _ in range(count):
-            p = self._person(slug, survey.group)
-            day = self._day(p.month)
-            channel = channel_choice(rng)
+        choose_channel = self.worker_channel if survey.group == "worker" else self.resident_channel
+        for _ in range(job.count):
+            p = self._person(survey, month)
+            day = self._day(month)
+            channel: str | None = choose_channel(rng)
             response_id = _uuid(rng)
             answers = self._answers(survey, p)
             receipt_id = None
-            # Every report has a receipt (it is how the answer comes back); survey receipts
-            # are only kept by the few who want to withdraw later.
+            # Every report has a receipt (it is how the answer comes back); of the surveys,
+            # only the few kept by people who may want to withdraw later.
             if report or rng.random() < 0.05:
-                receipt_id = self._receipt(batch, survey, answers, p.locale, day)
+                receipt_id = self._receipt(batch, survey, answers, p, day)
             if report and rng.random() < 0.01:
                 self._withdrawn(batch, survey, p.locale, day)
             area = answers.get("area")
+            area = area if isinstance(area, str) else None
             setting = answers.get("work_setting")
+            setting = setting if isinstance(setting, str) else None
             batch.responses.append(
                 (
                     response_id,
-                    slug,
+                    survey.slug,
                     survey.kind,
                     survey.group,
                     survey.version,
                     p.locale,
                     channel,
                     self._encode(day),
-                    p.month.period,
-                    area if isinstance(area, str) else None,
-                    setting if isinstance(setting, str) else None,
+                    month.period,
+                    area,
+                    setting,
                     receipt_id,
                 )
             )
-            self._answer_rows(batch, survey, response_id, answers, p.locale)
+            cell = (survey.slug, month.period, area or "", setting or "", p.locale, channel or "")
+            self._store_answers(batch, survey, response_id, answers, cell)
+        if job.last_of_month:
+            self._flush_rollups(batch)
         return batch
 
 
 # --------------------------------------------------------------------------------------------
 # Writers
+
+_TABLES: tuple[tuple[type[Table], tuple[str, ...], str], ...] = (
+    (Receipt, RECEIPT_COLUMNS, "receipts"),
+    (Response, RESPONSE_COLUMNS, "responses"),
+    (Answer, ANSWER_COLUMNS, "answers"),
+    (Message, MESSAGE_COLUMNS, "messages"),
+)
+# Roll-up table, its columns, the batch attribute, and the columns added up on conflict.
+_ROLLUPS: tuple[tuple[type[Table], tuple[str, ...], str, tuple[str, ...]], ...] = (
+    (AnswerCount, ANSWER_COUNT_COLUMNS, "answer_counts", ("n",)),
+    (TrustScore, TRUST_SCORE_COLUMNS, "trust_scores", ("n", "total", "total_sq")),
+    (
+        TextCount,
+        TEXT_COUNT_COLUMNS,
+        "text_counts",
+        ("n", "scored", "negative", "positive", "polarity_sum"),
+    ),
+)
 
 
 class _Writer(Protocol):
@@ -1565,15 +1652,20 @@ class _Writer(Protocol):
     async def close(self) -> None: ...
 
 
-def _insert_sql(table: type[Table], columns: Sequence[str]) -> str:
-    names = ", ".join(f'"{name}"' for name in columns)
-    marks = ", ".join("?" for _ in columns)
-    return f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES ({marks})'
+def _names(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{name}"' for name in columns)
+
+
+def _upsert_tail(table: type[Table], added: Sequence[str]) -> str:
+    # The same arithmetic as surveys.rollups' live upserts: a cell already there grows.
+    name = table._meta.tablename
+    sets = ", ".join(f'"{c}" = "{name}"."{c}" + excluded."{c}"' for c in added)
+    return f' ON CONFLICT ("key") DO UPDATE SET {sets}'
 
 
 class _SQLiteWriter:
-    """executemany in one transaction per batch on a connection of our own, run in a thread:
-    sqlite3 releases the GIL while SQLite works, so the next batch is drawn meanwhile."""
+    """executemany in one transaction per batch, on a connection of our own, in a thread:
+    sqlite3 lets go of the GIL while SQLite works, so the next batch is drawn meanwhile."""
 
     def __init__(self, path: str) -> None:
         self.connection = sqlite3.connect(
@@ -1585,23 +1677,22 @@ class _SQLiteWriter:
         self.connection.execute("PRAGMA cache_size=-262144")
         self.connection.execute("PRAGMA synchronous=NORMAL")
         self.connection.execute("PRAGMA temp_store=MEMORY")
-        self.statements = [
-            (_insert_sql(Receipt, RECEIPT_COLUMNS), "receipts"),
-            (_insert_sql(Response, RESPONSE_COLUMNS), "responses"),
-            (_insert_sql(Answer, ANSWER_COLUMNS), "answers"),
-            (_insert_sql(Message, MESSAGE_COLUMNS), "messages"),
-        ]
+        self.statements: list[tuple[str, str]] = []
+        for table, columns, attribute in _TABLES:
+            sql = f'INSERT INTO "{table._meta.tablename}" ({_names(columns)}) VALUES '  # noqa: S608
+            self.statements.append((sql + f"({', '.join('?' * len(columns))})", attribute))
+        for table, columns, attribute, added in _ROLLUPS:
+            sql = f'INSERT INTO "{table._meta.tablename}" ({_names(columns)}) VALUES '  # noqa: S608
+            sql += f"({', '.join('?' * len(columns))})" + _upsert_tail(table, added)
+            self.statements.append((sql, attribute))
 
     def _write(self, batch: _Batch) -> None:
         cursor = self.connection.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
-            for sql, name in self.statements:
-                rows: list[Row] = getattr(batch, name)
+            for sql, attribute in self.statements:
+                rows: list[Row] = getattr(batch, attribute)
                 if rows:
-                    # Sorted by id, the primary-key index is filled in order (far fewer page
-                    # visits); the receipts must still come before what points at them.
-                    rows.sort()
                     cursor.executemany(sql, rows)
             cursor.execute("COMMIT")
         except BaseException:
@@ -1616,27 +1707,45 @@ class _SQLiteWriter:
 
 
 class _PostgresWriter:
-    """COPY in one transaction per batch (binary COPY is several times faster than INSERT)."""
+    """Binary COPY in one transaction per batch (several times faster than INSERT); roll-ups
+    are copied into a temporary table first, because COPY itself cannot add to a cell."""
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
 
     @classmethod
     async def open(cls, engine: PostgresEngine) -> _PostgresWriter:
-        return cls(await engine.get_new_connection())
+        connection = await engine.get_new_connection()
+        for table, columns, _attribute, _added in _ROLLUPS:
+            name = table._meta.tablename
+            await connection.execute(
+                f'CREATE TEMPORARY TABLE "demo_{name}" AS '  # noqa: S608 - our own names
+                f'SELECT {_names(columns)} FROM "{name}" WITH NO DATA'
+            )
+        return cls(connection)
 
     async def write(self, batch: _Batch) -> None:
-        async with self.connection.transaction():
-            for table, columns, rows in (
-                (Receipt, RECEIPT_COLUMNS, batch.receipts),
-                (Response, RESPONSE_COLUMNS, batch.responses),
-                (Answer, ANSWER_COLUMNS, batch.answers),
-                (Message, MESSAGE_COLUMNS, batch.messages),
-            ):
+        connection = self.connection
+        async with connection.transaction():
+            for table, columns, attribute in _TABLES:
+                rows = getattr(batch, attribute)
                 if rows:
-                    await self.connection.copy_records_to_table(
+                    await connection.copy_records_to_table(
                         table._meta.tablename, records=rows, columns=list(columns)
                     )
+            for table, columns, attribute, added in _ROLLUPS:
+                rows = getattr(batch, attribute)
+                if not rows:
+                    continue
+                name = table._meta.tablename
+                await connection.copy_records_to_table(
+                    f"demo_{name}", records=rows, columns=list(columns)
+                )
+                await connection.execute(
+                    f'INSERT INTO "{name}" ({_names(columns)}) '  # noqa: S608 - our own names
+                    f'SELECT {_names(columns)} FROM "demo_{name}"' + _upsert_tail(table, added)
+                )
+                await connection.execute(f'TRUNCATE "demo_{name}"')
 
     async def close(self) -> None:
         await self.connection.close()
@@ -1645,64 +1754,45 @@ class _PostgresWriter:
 def _check_columns() -> None:
     """Stop with a clear message if a table gained or lost a column since this was written."""
     problems = []
-    for table, columns in (
-        (Receipt, RECEIPT_COLUMNS),
-        (Response, RESPONSE_COLUMNS),
-        (Answer, ANSWER_COLUMNS),
-        (Message, MESSAGE_COLUMNS),
-    ):
-        actual = {column._meta.db_column_name for column in _columns(table)}
+    expected = [(table, columns) for table, columns, _attribute in _TABLES]
+    expected += [(table, columns) for table, columns, _attribute, _added in _ROLLUPS]
+    for table, columns in expected:
+        actual = {column._meta.db_column_name for column in table._meta.columns}
+        if table in (AnswerCount, TrustScore, TextCount):
+            actual.discard("id")  # a serial the database fills in
         if actual != set(columns):
             problems.append(
-                f"{table._meta.tablename}: table has {sorted(actual)}, demo writes {list(columns)}"
+                f"{table._meta.tablename} has {sorted(actual)}, the demo writes {list(columns)}"
             )
     if problems:
         raise RuntimeError("surveys/demo.py is out of date with the tables: " + "; ".join(problems))
-
-
-def _columns(table: type[Table]) -> list[Column]:
-    return list(table._meta.columns)
 
 
 # --------------------------------------------------------------------------------------------
 # Entry point
 
 
-def _plan(responses: int) -> list[tuple[str, int]]:
-    """Exact counts per definition (largest remainder), cut into batches."""
-    raw = {slug: responses * share for slug, share in KIND_SHARES.items()}
-    counts = {slug: int(value) for slug, value in raw.items()}
-    short = responses - sum(counts.values())
-    for slug in sorted(raw, key=lambda s: raw[s] - counts[s], reverse=True)[:short]:
-        counts[slug] += 1
-    plan = []
-    for slug, count in counts.items():
-        for start in range(0, count, BATCH_RESPONSES):
-            plan.append((slug, min(BATCH_RESPONSES, count - start)))
-    return plan
-
-
 class _Progress:
     """A one-line progress bar on stderr, only when someone is watching a terminal."""
+
+    WIDTH = 30
 
     def __init__(self, total: int) -> None:
         self.total = total
         self.done = 0
         self.started = time.perf_counter()
-        self.enabled = sys.stderr.isatty() and total > 0
+        self.enabled = total > 0 and sys.stderr.isatty()
 
     def advance(self, count: int) -> None:
         self.done += count
         if not self.enabled:
             return
-        share = self.done / self.total
-        width = 30
-        filled = int(share * width)
+        filled = self.done * self.WIDTH // self.total
         elapsed = time.perf_counter() - self.started
         rate = self.done / elapsed if elapsed > 0 else 0.0
         sys.stderr.write(
-            f"\rchorus demo [{'#' * filled}{'.' * (width - filled)}] "
-            f"{self.done:,}/{self.total:,} responses ({rate:,.0f}/s)"
+            f"\rchorus demo [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+            f"{self.done:,}/{self.total:,} responses, {rate:,.0f}/s "
         )
         sys.stderr.flush()
 
@@ -1713,63 +1803,63 @@ class _Progress:
 
 
 async def run_demo(*, responses: int, seed: int, if_empty: bool) -> DemoSummary:
-    """Add `responses` synthetic Response rows (all four kinds) with their answers, receipts and
-    messages to the configured database. With `if_empty`, do nothing if any response exists."""
+    """Add `responses` synthetic Response rows (all four kinds) with their answers, receipts,
+    messages and roll-ups to the configured database. With `if_empty`, do nothing if any
+    response exists. The same seed gives the same rows (on the same day)."""
     if responses < 0:
         raise ValueError("responses must be 0 or more")
     started = time.perf_counter()
     _check_columns()
-    db = Response._meta.db
     existing = bool(await Response.exists())
     if if_empty and existing:
         return DemoSummary(skipped=True, note="the database already has responses")
-    settings = get_settings()
     registry = load_registry()
     missing = [slug for slug in KIND_SHARES if slug not in registry]
     if missing:
         raise RuntimeError(f"chorus demo needs the definitions {', '.join(missing)}")
-    postgres = isinstance(db, PostgresEngine)
-    if not postgres and not isinstance(db, SQLiteEngine):
+    db = Response._meta.db
+    if not isinstance(db, PostgresEngine | SQLiteEngine):
         raise RuntimeError(f"chorus demo cannot write to a {type(db).__name__}")
+    postgres = isinstance(db, PostgresEngine)
     generator = _Generator(
         seed,
-        settings,
+        get_settings(),
         registry,
         datetime.now(UTC).date(),
-        # PostgreSQL takes dates; SQLite stores them as ISO text, as Piccolo writes them.
+        # asyncpg takes dates; SQLite keeps them as ISO text, as Piccolo writes them.
         (lambda day: day) if postgres else date.isoformat,
     )
-    plan = _plan(responses)
+    jobs = generator.plan(responses)
     writer: _Writer
     if isinstance(db, PostgresEngine):
         writer = await _PostgresWriter.open(db)
     else:
         writer = _SQLiteWriter(str(db.path))
     per_survey: Counter[str] = Counter()
-    answers = receipts = messages = 0
+    answers = receipts = messages = rollup_rows = 0
     periods: set[str] = set()
     progress = _Progress(responses)
     pending: asyncio.Future[None] | None = None
     try:
-        for number, (slug, count) in enumerate(plan):
-            # Drawn in a thread so that the previous batch is written meanwhile.
-            batch = await asyncio.to_thread(generator.batch, slug, count)
-            if number == 0 and existing:
+        for number, job in enumerate(jobs):
+            # Drawn in a thread, so that the previous batch is written meanwhile.
+            batch = await asyncio.to_thread(generator.batch, job)
+            if number == 0 and existing and batch.responses:
                 first = uuid.UUID(batch.responses[0][0])
                 if await Response.exists().where(Response.id == first):
                     return DemoSummary(
-                        skipped=True,
-                        note=f"demo data for seed {seed} is already in the database",
+                        skipped=True, note=f"demo data for seed {seed} is already there"
                     )
             if pending is not None:
                 await pending
             pending = asyncio.ensure_future(writer.write(batch))
-            per_survey[slug] += count
+            per_survey[job.slug] += job.count
             answers += len(batch.answers)
             receipts += len(batch.receipts)
             messages += len(batch.messages)
-            periods.update(row[8] for row in batch.responses)
-            progress.advance(count)
+            rollup_rows += batch.rollup_rows
+            periods.add(generator.months[job.month].period)
+            progress.advance(job.count)
         if pending is not None:
             await pending
             pending = None
@@ -1783,11 +1873,12 @@ async def run_demo(*, responses: int, seed: int, if_empty: bool) -> DemoSummary:
     for slug, count in per_survey.items():
         kinds[registry[slug].kind] += count
     return DemoSummary(
-        responses=dict(per_survey),
+        responses={slug: per_survey[slug] for slug in KIND_SHARES if per_survey[slug]},
         kinds=dict(kinds),
         answers=answers,
         receipts=receipts,
         messages=messages,
+        rollup_rows=rollup_rows,
         first_period=min(periods) if periods else None,
         last_period=max(periods) if periods else None,
         seconds=time.perf_counter() - started,

@@ -85,10 +85,28 @@ async def migrated() -> AsyncIterator[None]:
 
 
 async def empty_tables() -> None:
-    from feedback.tables import Message, Receipt
-    from surveys.tables import Answer, Response
+    from chorus.tables import ApiToken, AuditEntry, Channel, ManagerSession, ManagerUser
+    from feedback.tables import FeedbackTag, Message, Receipt, StatusChange, Update
+    from surveys.tables import Answer, AnswerCount, Response, TextCount, TrustScore
 
-    for table in (Answer, Response, Message, Receipt):
+    # Children before parents.
+    for table in (
+        AnswerCount,
+        TrustScore,
+        TextCount,
+        Answer,
+        Response,
+        FeedbackTag,
+        StatusChange,
+        Message,
+        Receipt,
+        Update,
+        AuditEntry,
+        ApiToken,
+        Channel,
+        ManagerSession,
+        ManagerUser,
+    ):
         await table.delete(force=True)
 
 
