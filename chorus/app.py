@@ -24,6 +24,7 @@ def route_handlers() -> list[Any]:
     from chorus.manage import AccountController, ConsoleController, LoginController
     from feedback.api import FeedbackApiController, ReceiptApiController
     from feedback.controllers import FeedbackPagesController, ReceiptPagesController
+    from feedback.inbox_controllers import InboxController
     from reports.controllers import ResultsController
     from surveys.api import SurveyApiController
     from surveys.controllers import SurveyPagesController
@@ -44,6 +45,7 @@ def route_handlers() -> list[Any]:
         AuditController,
         TokensController,
         SettingsController,
+        InboxController,
         ResultsController,
         create_static_files_router(
             path="/static",

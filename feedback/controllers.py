@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from chorus.coarse_time import coarse_today
@@ -34,7 +34,9 @@ class FeedbackPagesController(Controller):
     include_in_schema = False
 
     @get(sync_to_thread=False)
-    def form(self, locale: LocaleParam, kind: FromPath[str], c: str | None = None) -> Template:
+    def form(
+        self, locale: LocaleParam, kind: FromPath[str], c: FromQuery[str | None] = None
+    ) -> Template:
         require_locale(locale)
         return start(survey_or_404(kind, kind), f"/{locale}/feedback/{kind}", c)
 

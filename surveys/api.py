@@ -11,7 +11,7 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from chorus.api_errors import ErrorBody, FieldErrors
 from chorus.errors import RateLimited
@@ -93,7 +93,8 @@ class ReceiptOut(msgspec.Struct):
 
 
 LocaleQuery = Annotated[
-    str, Parameter(query="locale", description="en, ro, bg, hu, pl, pt-BR, es, th, zh-Hans or ar")
+    str,
+    QueryParameter(name="locale", description="en, ro, bg, hu, pl, pt-BR, es, th, zh-Hans or ar"),
 ]
 
 ERROR_RESPONSES = {

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from chorus.pages import LocaleParam, require_locale
@@ -30,7 +30,7 @@ class SurveyPagesController(Controller):
 
     @get(sync_to_thread=False)
     def first_page(
-        self, locale: LocaleParam, slug: FromPath[str], c: str | None = None
+        self, locale: LocaleParam, slug: FromPath[str], c: FromQuery[str | None] = None
     ) -> Template:
         require_locale(locale)
         return start(survey_or_404(slug), f"/{locale}/surveys/{slug}", c)

@@ -148,7 +148,7 @@ async def advance(
     stored = await store_submission(
         survey, state.answers, locale=locale, channel=state.channel, token=state.token
     )
-    return thanks(survey, stored.code, in_danger(survey, state.answers))
+    return thanks(survey, stored.code, in_danger(survey, state.answers, locale))
 
 
 def thanks(survey: Survey, code: str, danger: bool) -> Template:

@@ -137,10 +137,17 @@ def prune_hidden(survey: Survey, answers: Answers) -> Answers:
     return kept
 
 
-def in_danger(survey: Survey, answers: Answers) -> bool:
+def in_danger(survey: Survey, answers: Answers, locale: str = "en") -> bool:
+    """Whether to show support contacts: a danger answer, or words of danger in free text."""
+    from feedback.safeguarding import mentions_danger
+
     for qid, value in answers.items():
         question = survey.questions.get(qid)
-        if question is None or not question.danger:
+        if question is None:
+            continue
+        if question.kind == "text" and isinstance(value, str) and mentions_danger(value, locale):
+            return True
+        if not question.danger:
             continue
         chosen = {value} if isinstance(value, str) else set(value)
         if chosen & question.danger:

@@ -46,7 +46,7 @@ def request(
 ) -> tuple[int, str]:
     req = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:  # noqa: S310 - local
+        with urllib.request.urlopen(req, timeout=timeout) as response:
             return int(response.status), response.read().decode()
     except urllib.error.HTTPError as error:
         return int(error.code), error.read().decode()
@@ -74,7 +74,16 @@ def serving(
     log = tmp_path / f"serve-{name}-{port}.log"
     handle = log.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "chorus.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        [
+            sys.executable,
+            "-m",
+            "chorus.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env={**os.environ, "CHORUS_DB_POOL_SIZE": "4", **(env or {})},
         stdout=handle,
         stderr=subprocess.STDOUT,

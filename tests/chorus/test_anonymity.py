@@ -37,7 +37,11 @@ def _database_bytes() -> bytes:
     settings = get_settings()
     if settings.is_postgres:
         dump = subprocess.run(
-            ["pg_dump", "--data-only", settings.database_url.replace("postgres://", "postgresql://", 1)],
+            [
+                "pg_dump",
+                "--data-only",
+                settings.database_url.replace("postgres://", "postgresql://", 1),
+            ],
             capture_output=True,
             check=True,
             timeout=120,

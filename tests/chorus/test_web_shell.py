@@ -163,10 +163,11 @@ async def test_health_answers_ok_when_the_database_answers(client: Any) -> None:
 async def test_health_answers_503_when_the_database_does_not(
     client: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
-    import chorus.piccolo_conf
-    from chorus.settings import get_settings
     from piccolo.engine.postgres import PostgresEngine
     from piccolo.engine.sqlite import SQLiteEngine
+
+    import chorus.piccolo_conf
+    from chorus.settings import get_settings
 
     # A real engine pointed at a database that is not there: nothing is mocked.
     if get_settings().is_postgres:

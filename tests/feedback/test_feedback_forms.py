@@ -61,10 +61,19 @@ async def test_the_experience_api_records_consent_to_replies(client: Any) -> Non
         ({"answers": {"category": "noise_traffic", "area": "the moon"}}, "area"),
         ({"answers": {"category": "noise_traffic", "area": "old_town", "ghost": "x"}}, "ghost"),
         (
-            {"answers": {"category": "noise_traffic", "area": "old_town", "what_happened": "x" * 2001}},
+            {
+                "answers": {
+                    "category": "noise_traffic",
+                    "area": "old_town",
+                    "what_happened": "x" * 2001,
+                }
+            },
             "what_happened",
         ),
-        ({"answers": {"category": ["noise_traffic", "drug_dealing"], "area": "old_town"}}, "category"),
+        (
+            {"answers": {"category": ["noise_traffic", "drug_dealing"], "area": "old_town"}},
+            "category",
+        ),
     ],
 )
 async def test_bad_api_reports_get_field_errors_and_store_nothing(

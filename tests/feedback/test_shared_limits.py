@@ -19,7 +19,10 @@ def test_receipt_lookups_and_submissions_are_limited_across_two_processes(
         "CHORUS_RECEIPT_LIMIT": "6",
         "CHORUS_SUBMIT_LIMIT": "4",
     }
-    with serving(tmp_path, env=env, name="a") as first, serving(tmp_path, env=env, name="b") as second:
+    with (
+        serving(tmp_path, env=env, name="a") as first,
+        serving(tmp_path, env=env, name="b") as second,
+    ):
         lookups = [
             request(f"{server.url}/api/v1/receipts/ABCDE-FGHJK-MNPQR-STVW{n % 10}")[0]
             for n, server in enumerate([first, second] * 4)

@@ -89,11 +89,17 @@ async def test_a_breakdown_hides_a_second_cell_so_none_can_be_subtracted(db: Non
         )
     for n in range(12):
         await _submit(
-            "worker-voice", {"confidence": "tend_agree", "area": "harbour"}, date(2025, 6, 3), f"h{n}"
+            "worker-voice",
+            {"confidence": "tend_agree", "area": "harbour"},
+            date(2025, 6, 3),
+            f"h{n}",
         )
     for n in range(3):
         await _submit(
-            "worker-voice", {"confidence": "tend_agree", "area": "eastgate"}, date(2025, 6, 3), f"e{n}"
+            "worker-voice",
+            {"confidence": "tend_agree", "area": "eastgate"},
+            date(2025, 6, 3),
+            f"e{n}",
         )
     report = await trust_report("worker", start="2025-06", end="2025-06", by="area")
     cells = {
@@ -150,8 +156,10 @@ async def test_roll_ups_kept_in_step_equal_a_rebuild_from_raw_answers(db: None) 
 async def test_the_report_is_the_same_on_every_engine(db: None) -> None:
     """Both engines' runs compare against one committed document."""
     await _fixed_data()
-    reports = [await trust_report("worker", start="2025-01", end="2025-06", period=p)
-               for p in ("month", "quarter")]
+    reports = [
+        await trust_report("worker", start="2025-01", end="2025-06", period=p)
+        for p in ("month", "quarter")
+    ]
     document = trust_document(reports)
     document.pop("note")
     text = json.dumps(document, sort_keys=True, ensure_ascii=False, indent=1)

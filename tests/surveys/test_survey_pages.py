@@ -103,7 +103,10 @@ async def test_text_over_its_cap_is_refused_and_shown_again(client: Any) -> None
         data={"state": state_of(html), "action": "next", "safer_reporting": too_long},
     )
     assert response.status_code == 422
-    assert "Your answer has 1,499 characters. Please keep it to 1,000 characters or fewer." in response.text
+    assert (
+        "Your answer has 1,499 characters. Please keep it to 1,000 characters or fewer."
+        in response.text
+    )
     assert "word word word" in response.text
     assert await Response.count() == 0
 
@@ -191,16 +194,12 @@ async def test_an_unknown_survey_is_a_translated_404(client: Any) -> None:
 async def test_a_known_channel_is_recorded_and_an_unknown_one_is_not(client: Any) -> None:
     await complete(client, "/en/surveys/community-voice?c=outreach-van")
     await complete(client, "/en/surveys/community-voice?c=<script>")
-    channels = sorted(
-        str(row["channel"]) for row in await Response.select(Response.channel)
-    )
+    channels = sorted(str(row["channel"]) for row in await Response.select(Response.channel))
     assert channels == ["None", "outreach-van"]
 
 
 async def test_danger_answers_show_support_contacts_in_the_language(client: Any) -> None:
-    _, html = await complete(
-        client, "/ro/surveys/worker-voice", choose={"danger_now": "yes"}
-    )
+    _, html = await complete(client, "/ro/surveys/worker-voice", choose={"danger_now": "yes"})
     assert 'href="tel:999"' in html
     assert 'id="help-title"' in html
     _, calm = await complete(client, "/ro/surveys/worker-voice", choose={"danger_now": "no"})
