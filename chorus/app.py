@@ -14,7 +14,7 @@ from chorus.database import database_lifespan
 from chorus.errors import exception_handlers
 from chorus.logs import configure_logging
 from chorus.middleware import AccessLogMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
-from chorus.pages import HealthController, PagesController
+from chorus.pages import ChallengeController, HealthController, PagesController
 from chorus.settings import PROJECT_ROOT, get_settings
 from chorus.templating import template_config
 
@@ -31,6 +31,7 @@ def route_handlers() -> list[Any]:
 
     return [
         HealthController,
+        ChallengeController,
         PagesController,
         SurveyPagesController,
         SurveyApiController,

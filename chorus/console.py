@@ -12,7 +12,7 @@ from litestar.exceptions import HTTPException, NotFoundException, PermissionDeni
 from litestar.response import Redirect, Template
 
 from chorus.accounts import MIN_PASSWORD, AccountError, aware
-from chorus.auth import CsrfRefused, LoginRequired, current, identify
+from chorus.auth import CsrfRefused, LoginRequired, current
 from chorus.errors import http_exception_handler
 from chorus.settings import get_settings
 from locales.i18n import _, current_locale, format_number
@@ -101,7 +101,7 @@ def _problem(request: Request[Any, Any, Any], status: int, title: str, detail: s
     return page(request, "manage/problem.html", status=status, title=title, detail=detail)
 
 
-async def console_exception_handler(
+def console_exception_handler(
     request: Request[Any, Any, Any], exc: HTTPException
 ) -> Response[Any]:
     """Errors on console pages, in the console's layout; anything else as everywhere else."""
@@ -122,7 +122,6 @@ async def console_exception_handler(
             _("Your role does not allow it. Nothing was shown or changed."),
         )
     if isinstance(exc, NotFoundException):
-        await identify(request)
         return _problem(
             request, 404, _("Not found"), _("There is nothing at this address in the console.")
         )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 
+from chorus.challenge import new_challenge
 from chorus.database import DatabaseUnavailable, ping
 from chorus.settings import get_settings
 from locales.i18n import current_locale, from_url_code, negotiate, url_code
@@ -65,6 +67,33 @@ class PagesController(Controller):
         return Template("safety.html")
 
 
+class ChallengeOut(msgspec.Struct):
+    algorithm: str
+    challenge: str
+    maxnumber: int
+    salt: str
+    signature: str
+
+
+class ChallengeController(Controller):
+    @get(
+        "/api/v1/challenge",
+        summary="A proof-of-work challenge (ALTCHA-style) to solve before submitting",
+        description=(
+            "Find the number n (0 to maxnumber) for which SHA-256(salt + n) equals challenge, "
+            "then send base64(JSON {algorithm, challenge, number, salt, signature}) as `pow`. "
+            "Required for API submissions when the deployment turns proof of work on."
+        ),
+        tags=["surveys"],
+        sync_to_thread=False,
+    )
+    def challenge(self) -> ChallengeOut:
+        issued = new_challenge()
+        return ChallengeOut(
+            issued.algorithm, issued.challenge, issued.maxnumber, issued.salt, issued.signature
+        )
+
+
 class HealthController(Controller):
     @get("/healthz", summary="Whether the service and its database answer")
     async def healthz(self) -> Response[dict[str, str]]:
@@ -75,4 +104,10 @@ class HealthController(Controller):
         return Response({"status": "ok"})
 
 
-__all__ = ["HealthController", "PagesController", "current_locale", "require_locale"]
+__all__ = [
+    "ChallengeController",
+    "HealthController",
+    "PagesController",
+    "current_locale",
+    "require_locale",
+]

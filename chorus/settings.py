@@ -74,6 +74,8 @@ class Settings:
     public_url: str | None = None
     redis_prefix: str = "chorus"
     db_pool_size: int = 10
+    proof_of_work: bool = False
+    proof_of_work_max: int = 100_000
 
     @property
     def is_production(self) -> bool:
@@ -107,6 +109,13 @@ def _int(name: str, default: int, minimum: int) -> int:
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, not {value}.")
     return value
+
+
+def _flag(name: str) -> bool:
+    raw = (_env(name, "off") or "off").lower()
+    if raw not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
+        raise SettingsError(f"{name} must be on or off, not {raw!r}.")
+    return raw in ("on", "true", "1", "yes")
 
 
 def _database_url(var_dir: Path) -> str:
@@ -260,6 +269,8 @@ def load_settings() -> Settings:
         public_url=(_env("CHORUS_PUBLIC_URL") or "").rstrip("/") or None,
         redis_prefix=_env("CHORUS_REDIS_PREFIX", "chorus") or "chorus",
         db_pool_size=_int("CHORUS_DB_POOL_SIZE", 10, 0),
+        proof_of_work=_flag("CHORUS_PROOF_OF_WORK"),
+        proof_of_work_max=_int("CHORUS_PROOF_OF_WORK_MAX", 100_000, 1_000),
     )
 
 

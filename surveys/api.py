@@ -14,6 +14,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from chorus.api_errors import ErrorBody, FieldErrors
+from chorus.challenge import verify_solution
 from chorus.errors import RateLimited
 from chorus.ratelimit import client_address, get_limiter
 from chorus.settings import get_settings
@@ -21,7 +22,7 @@ from feedback.receipts import format_code
 from locales.i18n import _, current_locale, from_url_code, pgettext
 from surveys.definition import Survey
 from surveys.flow import valid_channel
-from surveys.forms import check_all, options_for
+from surveys.forms import FieldError, check_all, options_for
 from surveys.registry import get_survey, surveys_of_kind
 from surveys.storage import store_submission
 
@@ -86,6 +87,8 @@ class SubmissionIn(msgspec.Struct, forbid_unknown_fields=True):
     #: Send the same id again (a retry after a lost connection) and get the same receipt,
     #: with nothing stored twice.
     submission_id: Annotated[str, msgspec.Meta(min_length=8, max_length=64)] | None = None
+    #: A solved /api/v1/challenge, required when the deployment turns proof of work on.
+    pow: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
 
 
 class ReceiptOut(msgspec.Struct):
@@ -153,6 +156,10 @@ async def submit(survey: Survey, data: JSONBody[SubmissionIn], address: str | No
     """Check and store one whole submission; shared by the survey and feedback APIs."""
     with speaking(data.locale) as locale:
         answers, errors = check_all(survey, data.answers)
+        if get_settings().proof_of_work and not await verify_solution(data.pow):
+            errors.append(
+                FieldError("pow", _("Solve a new challenge from /api/v1/challenge and try again."))
+            )
         if errors:
             raise FieldErrors(
                 _("Some answers need attention."), {e.question: e.message for e in errors}

@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar.response import Template
 
+from chorus.challenge import verify_solution
 from chorus.ratelimit import get_limiter
 from chorus.settings import get_settings
 from feedback.receipts import format_code
@@ -68,6 +69,7 @@ def _render_page(
             "page_total": max(len(visible), position + 1),
             "last_page": state.page == visible[-1] if visible else True,
             "state": dump_state(survey.slug, state),
+            "proof_of_work": get_settings().proof_of_work,
             "action": action,
         },
         status_code=status,
@@ -134,6 +136,16 @@ async def advance(
     if later:
         state.page = later[0]
         return _render_page(survey, state, action)
+    settings = get_settings()
+    solution = (form.get("pow") or [""])[0]
+    if settings.proof_of_work and solution and not await verify_solution(solution):
+        # Only browsers with JavaScript send one; without it the form still works.
+        return problem_page(
+            _("We could not accept this form"),
+            _("Nothing was saved. Please send the form again."),
+            400,
+            action,
+        )
     limiter = get_limiter()
     verdict = await limiter.check(
         "submit",

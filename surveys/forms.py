@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chorus.settings import get_settings
-from locales.i18n import _, format_number
+from locales.i18n import _, format_number, ngettext
 from surveys.definition import Option, Question, Survey
 
 Answers = dict[str, str | list[str]]
@@ -41,9 +41,16 @@ class FieldError:
 
 
 def too_long(length: int, maximum: int) -> str:
-    return _("Your answer has {length} characters. Please keep it to {maximum} or fewer.").format(
-        length=format_number(length), maximum=format_number(maximum)
-    )
+    """Two sentences, each with its own plural, so every language can count properly."""
+    has = ngettext(
+        "Your answer has {length} character.", "Your answer has {length} characters.", length
+    ).format(length=format_number(length))
+    keep = ngettext(
+        "Please keep it to {maximum} character or fewer.",
+        "Please keep it to {maximum} characters or fewer.",
+        maximum,
+    ).format(maximum=format_number(maximum))
+    return f"{has} {keep}"
 
 
 def check_answer(

@@ -5,6 +5,7 @@ dan the partner (and erin, a second partner). Use with `pytest_plugins = ["tests
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -17,6 +18,16 @@ async def _person(email: str, role: str) -> Any:
     from chorus.accounts import create_user
 
     return await create_user(email, role, PASSWORD)
+
+
+@pytest.fixture
+async def console(app: Any, db: None) -> AsyncIterator[Any]:
+    """A test client that does not follow redirects, so a test sees each 303 and its cookies."""
+    from litestar.testing import AsyncTestClient
+
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
+        test_client.follow_redirects = False
+        yield test_client
 
 
 @pytest.fixture

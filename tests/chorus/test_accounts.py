@@ -48,9 +48,9 @@ async def test_bad_accounts_are_refused(db: None) -> None:
 
 
 async def test_signing_in_sets_a_strict_session_cookie_and_is_audited(
-    client: Any, bob: Any
+    console: Any, bob: Any
 ) -> None:
-    response = await log_in(client, "BOB@force.example")
+    response = await log_in(console, "BOB@force.example")
     assert response.status_code == 303
     assert response.headers["location"] == "/manage/"
     cookie = next(
@@ -63,7 +63,7 @@ async def test_signing_in_sets_a_strict_session_cookie_and_is_audited(
     assert "samesite=strict" in lowered
     assert "path=/manage" in lowered
     assert "secure" not in lowered  # plain http here
-    home = await client.get("/manage/")
+    home = await console.get("/manage/")
     assert home.status_code == 200
     assert "bob@force.example" in home.text
     assert await _audit("login") == [{"actor": "bob@force.example", "target": "", "detail": ""}]
@@ -73,6 +73,7 @@ async def test_the_cookie_is_secure_over_https(app: Any, bob: Any) -> None:
     from litestar.testing import AsyncTestClient
 
     async with AsyncTestClient(app=app, base_url="https://testserver.local") as secure_client:
+        secure_client.follow_redirects = False
         response = await log_in(secure_client, "bob@force.example")
     assert response.status_code == 303
     cookies = [v for k, v in response.headers.multi_items() if k == "set-cookie"]
@@ -80,92 +81,94 @@ async def test_the_cookie_is_secure_over_https(app: Any, bob: Any) -> None:
 
 
 async def test_a_wrong_password_and_an_unknown_account_get_the_same_answer(
-    client: Any, bob: Any
+    console: Any, bob: Any
 ) -> None:
-    wrong = await log_in(client, "bob@force.example", "not the password at all")
-    unknown = await log_in(client, "nobody@force.example", PASSWORD)
+    wrong = await log_in(console, "bob@force.example", "not the password at all")
+    unknown = await log_in(console, "nobody@force.example", PASSWORD)
     for response in (wrong, unknown):
         assert response.status_code == 401
         assert "The e-mail address, password or code is not right." in response.text
         assert "chorus_session=" not in response.headers.get("set-cookie", "")
     failed = await _audit("login_failed")
     assert {row["actor"] for row in failed} == {"bob@force.example", "unknown account"}
-    assert (await client.get("/manage/")).status_code == 303
+    assert (await console.get("/manage/")).status_code == 303
 
 
-async def test_an_account_locks_after_five_wrong_passwords(client: Any, bob: Any) -> None:
+async def test_an_account_locks_after_five_wrong_passwords(console: Any, bob: Any) -> None:
     for _ in range(4):
-        assert (await log_in(client, "bob@force.example", "wrong password!!")).status_code == 401
-    fifth = await log_in(client, "bob@force.example", "wrong password!!")
+        assert (await log_in(console, "bob@force.example", "wrong password!!")).status_code == 401
+    fifth = await log_in(console, "bob@force.example", "wrong password!!")
     assert fifth.status_code == 429
     assert "Sign-in is locked for 15 minutes" in fifth.text
-    right = await log_in(client, "bob@force.example", PASSWORD)
+    right = await log_in(console, "bob@force.example", PASSWORD)
     assert right.status_code == 429
-    assert (await client.get("/manage/")).status_code == 303
+    assert (await console.get("/manage/")).status_code == 303
     row = await ManagerUser.select(ManagerUser.locked_until).first()
     assert row is not None and row["locked_until"] is not None
 
 
-async def test_an_unknown_account_locks_the_same_way(client: Any, db: None) -> None:
+async def test_an_unknown_account_locks_the_same_way(console: Any, db: None) -> None:
     answers = [
-        (await log_in(client, "ghost@force.example", "whatever it is")).status_code
+        (await log_in(console, "ghost@force.example", "whatever it is")).status_code
         for _ in range(5)
     ]
     assert answers == [401, 401, 401, 401, 429]
 
 
-async def test_one_address_is_throttled_across_accounts(client: Any, bob: Any) -> None:
+async def test_one_address_is_throttled_across_accounts(console: Any, bob: Any) -> None:
     statuses = []
     for n in range(21):
-        response = await log_in(client, f"guess{n}@force.example", "whatever it is")
+        response = await log_in(console, f"guess{n}@force.example", "whatever it is")
         statuses.append(response.status_code)
     assert statuses[:20] == [401] * 20
     assert statuses[20] == 429
     assert "too many attempts" in response.text
     # The real person, from that address, must wait too: the limit is per address.
-    assert (await log_in(client, "bob@force.example")).status_code == 429
+    assert (await log_in(console, "bob@force.example")).status_code == 429
 
 
-async def test_a_deactivated_account_cannot_sign_in(client: Any, alice: Any, bob: Any) -> None:
-    csrf = await sign_in(client, alice)
-    response = await client.post(
+async def test_a_deactivated_account_cannot_sign_in(console: Any, alice: Any, bob: Any) -> None:
+    csrf = await sign_in(console, alice)
+    response = await console.post(
         f"/manage/users/{bob.id}/deactivate", data={"csrf_token": csrf}
     )
     assert response.status_code == 303
-    client.cookies.clear()
-    assert (await log_in(client, "bob@force.example")).status_code == 401
+    console.cookies.clear()
+    assert (await log_in(console, "bob@force.example")).status_code == 401
     assert await _audit("user_deactivated") == [
         {"actor": "alice@force.example", "target": "bob@force.example", "detail": ""}
     ]
 
 
-async def test_signing_out_ends_the_session(client: Any, bob: Any) -> None:
-    await log_in(client, "bob@force.example")
-    home = await client.get("/manage/")
-    response = await client.post("/manage/logout", data={"csrf_token": csrf_of(home.text)})
+async def test_signing_out_ends_the_session(console: Any, bob: Any) -> None:
+    await log_in(console, "bob@force.example")
+    home = await console.get("/manage/")
+    response = await console.post("/manage/logout", data={"csrf_token": csrf_of(home.text)})
     assert response.status_code == 303
     assert await ManagerSession.count() == 0
-    assert (await client.get("/manage/")).status_code == 303
+    assert (await console.get("/manage/")).status_code == 303
     assert len(await _audit("logout")) == 1
 
 
-async def test_an_idle_session_times_out(client: Any, bob: Any) -> None:
-    await sign_in(client, bob)
+async def test_an_idle_session_times_out(console: Any, bob: Any) -> None:
+    await sign_in(console, bob)
     await ManagerSession.update({ManagerSession.last_seen: now() - timedelta(minutes=31)}).where(
         ManagerSession.user == bob.id
     )
-    response = await client.get("/manage/inbox")
+    response = await console.get("/manage/inbox")
     assert response.status_code == 303
     assert response.headers["location"] == "/manage/login?next=/manage/inbox&expired=1"
     assert await ManagerSession.count() == 0
-    page = await client.get(response.headers["location"])
+    page = await console.get(response.headers["location"])
     assert "Your session ended" in page.text
 
 
-async def test_a_session_ends_after_twelve_hours_however_busy(client: Any, bob: Any) -> None:
-    await sign_in(client, bob)
-    await ManagerSession.update({ManagerSession.created: now() - timedelta(hours=12, minutes=1)})
-    assert (await client.get("/manage/")).status_code == 303
+async def test_a_session_ends_after_twelve_hours_however_busy(console: Any, bob: Any) -> None:
+    await sign_in(console, bob)
+    await ManagerSession.update(
+        {ManagerSession.created: now() - timedelta(hours=12, minutes=1)}, force=True
+    )
+    assert (await console.get("/manage/")).status_code == 303
 
 
 def test_totp_matches_the_rfc_6238_test_vector() -> None:
@@ -177,19 +180,19 @@ def test_totp_matches_the_rfc_6238_test_vector() -> None:
     assert totp.verify(secret, "000000", None, now=59) is None
 
 
-async def test_a_second_factor_is_required_once_turned_on(client: Any, bob: Any) -> None:
-    await log_in(client, "bob@force.example")
-    setup = await client.get("/manage/account/totp")
+async def test_a_second_factor_is_required_once_turned_on(console: Any, bob: Any) -> None:
+    await log_in(console, "bob@force.example")
+    setup = await console.get("/manage/account/totp")
     assert setup.status_code == 200
     assert 'src="data:image/svg+xml' in setup.text
     secret = setup.text.split('name="secret" value="', 1)[1].split('"', 1)[0]
-    wrong = await client.post(
+    wrong = await console.post(
         "/manage/account/totp",
         data={"csrf_token": csrf_of(setup.text), "secret": secret, "code": "000000"},
     )
     assert wrong.status_code == 422
     step = totp.current_step()
-    enabled = await client.post(
+    enabled = await console.post(
         "/manage/account/totp",
         data={
             "csrf_token": csrf_of(setup.text),
@@ -199,24 +202,24 @@ async def test_a_second_factor_is_required_once_turned_on(client: Any, bob: Any)
     )
     assert enabled.status_code == 303
     assert len(await _audit("totp_enabled")) == 1
-    client.cookies.clear()
-    without = await log_in(client, "bob@force.example")
+    console.cookies.clear()
+    without = await log_in(console, "bob@force.example")
     assert without.status_code == 401
     assert "Enter the 6-digit code" in without.text
-    replayed = await log_in(client, "bob@force.example", code=totp.code_at(secret, step))
+    replayed = await log_in(console, "bob@force.example", code=totp.code_at(secret, step))
     assert replayed.status_code == 401
-    fresh = await log_in(client, "bob@force.example", code=totp.code_at(secret, step + 1))
+    fresh = await log_in(console, "bob@force.example", code=totp.code_at(secret, step + 1))
     assert fresh.status_code == 303
 
 
 async def test_an_admin_cannot_turn_off_their_own_second_factor(
-    client: Any, alice: Any
+    console: Any, alice: Any
 ) -> None:
     from chorus.accounts import set_totp
 
     await set_totp(alice.id, totp.new_secret())
-    csrf = await sign_in(client, alice)
-    response = await client.post(
+    csrf = await sign_in(console, alice)
+    response = await console.post(
         "/manage/account/totp/disable", data={"csrf_token": csrf, "password": PASSWORD}
     )
     assert response.status_code == 403
@@ -225,36 +228,36 @@ async def test_an_admin_cannot_turn_off_their_own_second_factor(
 
 
 async def test_an_admin_resets_a_password_and_the_old_one_stops_working(
-    client: Any, alice: Any, bob: Any
+    console: Any, alice: Any, bob: Any
 ) -> None:
     from tests.manage_fixtures import session_for
 
     bob_token, _ = await session_for(bob)
-    csrf = await sign_in(client, alice)
+    csrf = await sign_in(console, alice)
     new = "a brand new long password"
-    mismatch = await client.post(
+    mismatch = await console.post(
         f"/manage/users/{bob.id}/password",
         data={"csrf_token": csrf, "password": new, "confirm": "something else"},
     )
     assert mismatch.status_code == 422
-    response = await client.post(
+    response = await console.post(
         f"/manage/users/{bob.id}/password",
         data={"csrf_token": csrf, "password": new, "confirm": new},
     )
     assert response.status_code == 303
     assert not await ManagerSession.exists().where(ManagerSession.user == bob.id)
     del bob_token
-    client.cookies.clear()
-    assert (await log_in(client, "bob@force.example")).status_code == 401
-    assert (await log_in(client, "bob@force.example", new)).status_code == 303
+    console.cookies.clear()
+    assert (await log_in(console, "bob@force.example")).status_code == 401
+    assert (await log_in(console, "bob@force.example", new)).status_code == 303
     assert await _audit("password_reset") == [
         {"actor": "alice@force.example", "target": "bob@force.example", "detail": ""}
     ]
 
 
-async def test_an_admin_adds_a_user_and_lists_them(client: Any, alice: Any) -> None:
-    csrf = await sign_in(client, alice)
-    response = await client.post(
+async def test_an_admin_adds_a_user_and_lists_them(console: Any, alice: Any) -> None:
+    csrf = await sign_in(console, alice)
+    response = await console.post(
         "/manage/users",
         data={
             "csrf_token": csrf,
@@ -265,13 +268,13 @@ async def test_an_admin_adds_a_user_and_lists_them(client: Any, alice: Any) -> N
         },
     )
     assert response.status_code == 303
-    listing = await client.get("/manage/users")
+    listing = await console.get("/manage/users")
     assert "frank@force.example" in listing.text
     assert "Analyst" in listing.text
     assert await _audit("user_added") == [
         {"actor": "alice@force.example", "target": "frank@force.example", "detail": "role=analyst"}
     ]
-    again = await client.post(
+    again = await console.post(
         "/manage/users",
         data={
             "csrf_token": csrf,
@@ -286,13 +289,13 @@ async def test_an_admin_adds_a_user_and_lists_them(client: Any, alice: Any) -> N
 
 
 async def test_an_admin_changes_a_role_and_the_session_ends(
-    client: Any, alice: Any, carol: Any
+    console: Any, alice: Any, carol: Any
 ) -> None:
     from tests.manage_fixtures import session_for
 
     await session_for(carol)
-    csrf = await sign_in(client, alice)
-    response = await client.post(
+    csrf = await sign_in(console, alice)
+    response = await console.post(
         f"/manage/users/{carol.id}/role", data={"csrf_token": csrf, "role": "manager"}
     )
     assert response.status_code == 303
@@ -305,21 +308,21 @@ async def test_an_admin_changes_a_role_and_the_session_ends(
 
 
 async def test_the_audit_trail_filters_by_action_actor_and_day(
-    client: Any, alice: Any, bob: Any
+    console: Any, alice: Any, bob: Any
 ) -> None:
-    await log_in(client, "bob@force.example", "wrong password!!")
-    await log_in(client, "bob@force.example")
-    csrf = await sign_in(client, alice)
+    await log_in(console, "bob@force.example", "wrong password!!")
+    await log_in(console, "bob@force.example")
+    csrf = await sign_in(console, alice)
     del csrf
-    everything = await client.get("/manage/audit")
+    everything = await console.get("/manage/audit")
     assert everything.status_code == 200
     assert "Failed sign-in" in everything.text
-    only_failed = await client.get("/manage/audit", params={"action": "login_failed"})
+    only_failed = await console.get("/manage/audit", params={"action": "login_failed"})
     assert only_failed.text.count("<tr>") == 2  # the header row and one entry
-    by_actor = await client.get("/manage/audit", params={"actor": "BOB@"})
+    by_actor = await console.get("/manage/audit", params={"actor": "BOB@"})
     assert by_actor.text.count("bob@force.example") >= 2
     today = now().date()
-    future = await client.get(
+    future = await console.get(
         "/manage/audit", params={"from": str(today + timedelta(days=2))}
     )
     assert "bob@force.example</td>" not in future.text

@@ -1,0 +1,226 @@
+"""Schemathesis against the served OpenAPI document: every operation, schema-valid and
+schema-invalid input, random and real path parameters; no 5xx, and every response (status,
+body) is one the document promises.
+
+Deterministic: Hypothesis is derandomized and keeps no example database, so CI sees the same
+cases on every run. Failures are collected across all operations (nothing stops at the first
+one) and reported together, each with a curl command that reproduces it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from litestar.testing import TestClient
+from schemathesis import GenerationMode
+from schemathesis.checks import (
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.proof.answers import valid_answers
+
+CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
+#: Examples per (operation, generation mode, path-parameter source). Operations with nothing
+#: to vary (GET /healthz) produce one case; the total is asserted below.
+EXAMPLES = {GenerationMode.POSITIVE: 60, GenerationMode.NEGATIVE: 40}
+MIN_CASES = 1000
+#: Generated text contains every plane of Unicode; these bound the report, not the input.
+REPORT_CHARS = 1500
+
+
+@dataclass
+class Findings:
+    cases: Counter[str] = field(default_factory=Counter)
+    statuses: dict[str, Counter[int]] = field(default_factory=dict)
+    failures: dict[tuple[str, int, str], str] = field(default_factory=dict)
+
+    def record(self, label: str, status: int) -> None:
+        self.cases[label] += 1
+        self.statuses.setdefault(label, Counter())[status] += 1
+
+    def fail(self, label: str, status: int, error: BaseException) -> None:
+        failures = getattr(error, "exceptions", None) or (error,)
+        titles = ", ".join(sorted({getattr(f, "title", type(f).__name__) for f in failures}))
+        # One reproduction per operation, status and kind of failure.
+        self.failures.setdefault((label, status, titles), str(error)[:REPORT_CHARS])
+
+    def report(self) -> str:
+        lines = []
+        for (label, status, titles), detail in sorted(self.failures.items()):
+            lines.append(f"--- {label} -> {status}: {titles}\n{detail}")
+        return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def generous_limits() -> Iterator[None]:
+    """Rate limits high enough that fuzzing never meets one (429 is tested elsewhere)."""
+    from chorus.ratelimit import reset_limiter
+    from chorus.settings import get_settings
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CHORUS_SUBMIT_LIMIT", "1000000")
+        patch.setenv("CHORUS_RECEIPT_LIMIT", "1000000")
+        get_settings.cache_clear()
+        reset_limiter()
+        yield
+    get_settings.cache_clear()
+    reset_limiter()
+
+
+def _fresh_receipts(app: Any, count: int = 4) -> list[str]:
+    """Real receipt codes (concern reports), so receipt operations reach their 200 paths."""
+    codes = []
+    with TestClient(app=app) as client:
+        for n in range(count):
+            answer = client.post(
+                "/api/v1/feedback/concern",
+                json={"answers": {"category": "noise_traffic", "area": "old_town"}},
+            )
+            assert answer.status_code == 201, answer.text
+            code = answer.json()["receipt"]
+            # As typed by people: grouped, lower case, run together.
+            codes.append([code, code.lower(), code.replace("-", "")][n % 3])
+    return codes
+
+
+#: The submission operations (DESIGN.md's stable interface) and the questionnaire kinds each
+#: takes, by the name of the path parameter that selects the questionnaire.
+SUBMISSIONS = {
+    "/api/v1/surveys/{slug}/responses": ("slug", ("survey",)),
+    "/api/v1/feedback/{kind}": ("kind", ("concern", "experience")),
+}
+
+
+def _valid_submission(operation: Any) -> st.SearchStrategy[Any]:
+    """A whole, valid submission for a real questionnaire: reaches the 201 path."""
+    from surveys.registry import surveys_of_kind
+
+    parameter, kinds = SUBMISSIONS[operation.path]
+    surveys = sorted(
+        (s for kind in kinds for s in surveys_of_kind(kind)), key=lambda survey: survey.slug
+    )
+
+    def for_survey(survey: Any) -> st.SearchStrategy[Any]:
+        return valid_answers(survey).flatmap(
+            lambda answers: operation.as_strategy(
+                generation_mode=GenerationMode.POSITIVE,
+                path_parameters={parameter: survey.slug},
+                body={"answers": answers, "locale": "en"},
+            )
+        )
+
+    return st.sampled_from(surveys).flatmap(for_survey)
+
+
+def _sources(operation: Any, app: Any) -> list[tuple[str, GenerationMode, st.SearchStrategy[Any]]]:
+    """What to generate for one operation: schema-valid and schema-invalid input with
+    generated path parameters, then the same with real ones, then whole valid submissions."""
+    from surveys.registry import surveys_of_kind
+
+    def both(paths: st.SearchStrategy[Any] | None) -> list[tuple[GenerationMode, Any]]:
+        out = []
+        for mode in EXAMPLES:
+            if paths is None:
+                out.append((mode, operation.as_strategy(generation_mode=mode)))
+            else:
+                out.append(
+                    (
+                        mode,
+                        paths.flatmap(
+                            lambda fixed, mode=mode: operation.as_strategy(
+                                generation_mode=mode, path_parameters=fixed
+                            )
+                        ),
+                    )
+                )
+        return out
+
+    names = {p.name for p in operation.path_parameters}
+    sources = [("generated", mode, strategy) for mode, strategy in both(None)]
+    if "slug" in names:
+        slugs = sorted(s.slug for s in surveys_of_kind("survey"))
+        real = st.sampled_from(slugs).map(lambda s: {"slug": s})
+        sources += [("real slug", mode, strategy) for mode, strategy in both(real)]
+    if "code" in names:
+        codes = _fresh_receipts(app)
+        real = st.sampled_from(codes).map(lambda c: {"code": c})
+        sources += [("real receipt", mode, strategy) for mode, strategy in both(real)]
+    if operation.method.upper() == "POST" and operation.path in SUBMISSIONS:
+        sources.append(("valid submission", GenerationMode.POSITIVE, _valid_submission(operation)))
+    return sources
+
+
+def _run(operation: Any, strategy: st.SearchStrategy[Any], examples: int, found: Findings) -> None:
+    from chorus.ratelimit import reset_limiter
+
+    label = operation.label
+
+    @given(case=strategy)
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
+    def run(case: Any) -> None:
+        # The per-code-prefix lookup limit is fixed (10 an hour): start each case afresh so
+        # real receipts keep answering 200 rather than 429.
+        reset_limiter()
+        response = case.call()
+        found.record(label, response.status_code)
+        try:
+            case.validate_response(response, checks=CHECKS)
+        except BaseException as error:  # FailureGroup is a BaseExceptionGroup
+            if isinstance(error, KeyboardInterrupt):
+                raise
+            found.fail(label, response.status_code, error)
+
+    # Unsatisfiable: nothing in this operation can be made invalid (no parameters, no body).
+    with contextlib.suppress(Unsatisfiable):
+        run()
+
+
+def test_every_operation_survives_fuzzing_and_matches_its_schema(
+    app: Any, db: None, generous_limits: None
+) -> None:
+    schema = schemathesis.openapi.from_asgi("/schema/openapi.json", app)
+    found = Findings()
+    labels = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        labels.append(operation.label)
+        for _source, mode, strategy in _sources(operation, app):
+            _run(operation, strategy, EXAMPLES[mode], found)
+
+    summary = json.dumps(
+        {label: dict(found.statuses.get(label, {})) for label in labels}, sort_keys=True
+    )
+    print(f"schemathesis: {sum(found.cases.values())} cases over {len(labels)} operations")
+    print(summary)
+    assert len(labels) >= 8, labels
+    assert not found.failures, (
+        f"{len(found.failures)} distinct failure(s) over {sum(found.cases.values())} cases:\n"
+        + found.report()
+    )
+    assert sum(found.cases.values()) >= MIN_CASES, summary
+    # Every operation that takes input was exercised many times, not once.
+    for label in labels:
+        assert found.cases[label] >= 1, label
+    # And the fuzzing reached the success paths, not only the 4xx ones.
+    reached = {label: set(found.statuses[label]) for label in labels}
+    for label, statuses in reached.items():
+        assert statuses & {200, 201, 204}, f"{label} never succeeded: {statuses}"
