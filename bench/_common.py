@@ -368,7 +368,7 @@ def run_wrk(
                "BENCH_THREADS": str(threads)}
     log = open(work / "stdout", "wb")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603
-        [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", f"--timeout={timeout}",
+        [wrk, f"-t{threads}", f"-c{connections}", f"-d{int(round(duration))}s", f"--timeout={timeout}",
          "-s", str(lua), url],
         env=run_env, stdout=log, stderr=subprocess.STDOUT,
     )

@@ -426,7 +426,7 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
           f"({'DATABASE_URL=' + database_url if database_url else 'SQLite in ' + str(var_dir)})")
     phases: dict[str, Phase] = {}
     walk_info: dict[str, Any] = {}
-    try:
+    if True:
         with serving(env, workers=args.workers, log=log) as (base, process):
             secret = (var_dir / "secret_key").read_bytes().strip()
             from feedback.receipts import code_hash as app_code_hash
@@ -457,8 +457,6 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
                 'class="receipt"[^>]*>%s*([%w%-]+)%s*<', False, args, process.pid,
             )
             report_phase(phases["form"])
-    finally:
-        pass
     # Verification, server stopped.
     stored, total, empty = stored_receipts(database_url, var_dir)
     checks: dict[str, Any] = {"stored_responses": total, "responses_without_answers": empty}

@@ -124,7 +124,9 @@ class ReceiptApiController(Controller):
         receipt = await _receipt(request, code)
         text = clean(data.text)
         if receipt.withdrawn:
-            raise FieldErrors(_("This was withdrawn."), {"text": _("This was withdrawn.")})
+            raise FieldErrors(
+                _("What you sent was withdrawn."), {"text": _("What you sent was withdrawn.")}
+            )
         if not text:
             raise FieldErrors(
                 _("Please write something to add."), {"text": _("Please write something to add.")}
