@@ -26,6 +26,7 @@ def route_handlers() -> list[Any]:
     from feedback.controllers import FeedbackPagesController, ReceiptPagesController
     from feedback.inbox_controllers import InboxController
     from reports.controllers import ResultsController
+    from reports.dashboard import DashboardController, ReportsApiController
     from surveys.api import SurveyApiController
     from surveys.controllers import SurveyPagesController
 
@@ -48,6 +49,8 @@ def route_handlers() -> list[Any]:
         SettingsController,
         InboxController,
         ResultsController,
+        DashboardController,
+        ReportsApiController,
         create_static_files_router(
             path="/static",
             directories=[PROJECT_ROOT / "chorus" / "static"],

@@ -1,0 +1,233 @@
+"""The managers' dashboard and the reports API: the same numbers as the CLI and the exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get
+from litestar.params import QueryParameter
+from litestar.response import Stream, Template
+
+from chorus.accounts import Role
+from chorus.api_errors import FieldErrors
+from chorus.audit import record
+from chorus.auth import current, requires
+from chorus.console import page
+from locales.i18n import _
+from reports.charts import line_chart, stacked_bars
+from reports.concerns import concern_report
+from reports.controllers import CHART_CSP
+from reports.exports import concern_csv, concern_document, trust_csv, trust_document
+from reports.metrics import GROUPS, TRUST_INDEX, group_label
+from reports.narrative import convenience_note, latest_changes, period_label
+from reports.periods import PeriodError
+from reports.standalone import render_html
+from reports.trust import BREAKDOWNS, ReportError, TrustReport, trust_report
+
+Group = Annotated[str, QueryParameter(name="group", description="worker or resident")]
+From = Annotated[str | None, QueryParameter(name="from", description="first month, YYYY-MM")]
+To = Annotated[str | None, QueryParameter(name="to", description="last month, YYYY-MM")]
+Period = Annotated[
+    str, QueryParameter(name="period", description="month, quarter, rolling3 or rolling12")
+]
+By = Annotated[
+    str | None,
+    QueryParameter(name="by", description="area, work_setting, language or channel"),
+]
+REPORT_ROLES: tuple[Role, ...] = ("manager", "analyst")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    group: str
+    start: str | None
+    end: str | None
+    period: str
+    by: str | None
+
+
+def _filters(
+    group: str, start: str | None, end: str | None, period: str, by: str | None
+) -> Filters:
+    problems = {}
+    if group not in GROUPS:
+        problems["group"] = _("Choose sex workers or residents.")
+    if period not in ("month", "quarter", "rolling3", "rolling12"):
+        problems["period"] = _("Choose month, quarter, rolling 3 or rolling 12 months.")
+    if by not in (None, "", *BREAKDOWNS):
+        problems["by"] = _("Choose area, work setting, language or channel.")
+    if problems:
+        raise FieldErrors(_("Some report options need attention."), problems)
+    return Filters(group, start or None, end or None, period, by or None)
+
+
+async def _trust(filters: Filters, groups: tuple[str, ...]) -> list[TrustReport]:
+    try:
+        return [
+            await trust_report(
+                group, start=filters.start, end=filters.end, period=filters.period, by=filters.by
+            )
+            for group in groups
+        ]
+    except (PeriodError, ReportError):
+        message = _("Months must be written YYYY-MM, the first before the last.")
+        raise FieldErrors(message, {"from": message, "to": message}) from None
+
+
+class ReportsApiController(Controller):
+    path = "/api/v1/reports"
+    tags = ["reports"]  # noqa: RUF012 - Litestar declares it as an instance attribute
+    guards = [requires(*REPORT_ROLES, token_scope="reports")]  # noqa: RUF012, S106
+
+    @get("/trust", summary="Trust-and-confidence series with intervals and suppression")
+    async def trust(
+        self,
+        group: Group = "worker",
+        start: From = None,
+        end: To = None,
+        period: Period = "month",
+        by: By = None,
+    ) -> dict[str, Any]:
+        filters = _filters(group, start, end, period, by)
+        return trust_document(await _trust(filters, (filters.group,)))
+
+    @get("/concerns", summary="Public-concern counts, % seeing each problem, sentiment")
+    async def concerns(
+        self,
+        start: From = None,
+        end: To = None,
+        period: Period = "month",
+        by: By = None,
+    ) -> dict[str, Any]:
+        filters = _filters("resident", start, end, period, by)
+        try:
+            report = await concern_report(
+                start=filters.start, end=filters.end, period=filters.period, by=filters.by
+            )
+        except (PeriodError, ReportError):
+            message = _("Months must be written YYYY-MM, the first before the last.")
+            raise FieldErrors(message, {"from": message, "to": message}) from None
+        return concern_document(report)
+
+
+class DashboardController(Controller):
+    path = "/manage/reports"
+    include_in_schema = False
+    guards = [requires(*REPORT_ROLES)]  # noqa: RUF012
+
+    @get("/")
+    async def dashboard(
+        self,
+        request: Request[Any, Any, Any],
+        group: Group = "worker",
+        start: From = None,
+        end: To = None,
+        period: Period = "month",
+        by: By = None,
+    ) -> Template:
+        filters = _filters(group, start, end, period, by)
+        [report] = await _trust(filters, (filters.group,))
+        overall = [s for s in report.series if s.breakdown is None]
+        charts = []
+        metric_ids = list(dict.fromkeys(s.metric for s in report.series))
+        for metric in metric_ids:
+            lines = [s for s in report.series if s.metric == metric]
+            charts.append(
+                {
+                    "id": f"chart-{metric}",
+                    "label": lines[0].label,
+                    "series": lines,
+                    "figure": line_chart(
+                        lines, lines[0].label, value="mean" if metric == TRUST_INDEX else "percent"
+                    ),
+                }
+            )
+        response = page(
+            request,
+            "dashboard.html",
+            filters=filters,
+            report=report,
+            group_label=group_label(filters.group),
+            changes=latest_changes(overall or report.series),
+            charts=charts,
+            note=convenience_note(),
+            period_label=period_label,
+            breakdowns=list(BREAKDOWNS),
+            query=request.url.query or "",
+        )
+        response.headers["Content-Security-Policy"] = CHART_CSP
+        return response
+
+    @get("/concerns")
+    async def concerns(
+        self,
+        request: Request[Any, Any, Any],
+        start: From = None,
+        end: To = None,
+        period: Period = "month",
+        by: By = None,
+    ) -> Template:
+        filters = _filters("resident", start, end, period, by)
+        report = await concern_report(
+            start=filters.start, end=filters.end, period=filters.period, by=filters.by
+        )
+        response = page(
+            request,
+            "dashboard_concerns.html",
+            filters=filters,
+            report=report,
+            chart=stacked_bars(
+                [
+                    (s.label, [(p.period, p.count) for p in s.points])
+                    for s in report.counts
+                    if not s.breakdown
+                ],
+                "",
+            ),
+            seen_chart=line_chart(report.seen, _("Residents seeing each problem")),
+            note=convenience_note(),
+            period_label=period_label,
+            query=request.url.query or "",
+        )
+        response.headers["Content-Security-Policy"] = CHART_CSP
+        return response
+
+    @get("/export")
+    async def export(
+        self,
+        request: Request[Any, Any, Any],
+        kind: Annotated[str, QueryParameter(name="kind")] = "trust",
+        fmt: Annotated[str, QueryParameter(name="format")] = "csv",
+        group: Group = "worker",
+        start: From = None,
+        end: To = None,
+        period: Period = "month",
+        by: By = None,
+    ) -> Response[Any]:
+        filters = _filters(group, start, end, period, by)
+        if kind not in ("trust", "concerns") or fmt not in ("csv", "json", "html"):
+            message = _("Choose a report and a format.")
+            raise FieldErrors(message, {"format": message})
+        await record(current(request).name, "export", kind, f"{fmt} {period} {by or ''}".strip())
+        name = f"chorus-{kind}-{filters.start or 'last24'}-{filters.end or 'now'}.{fmt}"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        if kind == "trust":
+            reports = await _trust(filters, GROUPS)
+            if fmt == "csv":
+                return Stream(
+                    trust_csv(reports), media_type="text/csv; charset=utf-8", headers=headers
+                )
+            if fmt == "json":
+                return Response(trust_document(reports), headers=headers)
+            return Response(render_html(trust=reports), media_type="text/html", headers=headers)
+        report = await concern_report(
+            start=filters.start, end=filters.end, period=filters.period, by=filters.by
+        )
+        if fmt == "csv":
+            return Stream(
+                concern_csv(report), media_type="text/csv; charset=utf-8", headers=headers
+            )
+        if fmt == "json":
+            return Response(concern_document(report), headers=headers)
+        return Response(render_html(concerns=report), media_type="text/html", headers=headers)
