@@ -25,6 +25,7 @@ def route_handlers() -> list[Any]:
     from feedback.api import FeedbackApiController, ReceiptApiController
     from feedback.controllers import FeedbackPagesController, ReceiptPagesController
     from feedback.inbox_controllers import InboxController
+    from feedback.update_controllers import UpdatesController
     from reports.controllers import ResultsController
     from reports.dashboard import DashboardController, ReportsApiController
     from surveys.api import SurveyApiController
@@ -48,6 +49,7 @@ def route_handlers() -> list[Any]:
         TokensController,
         SettingsController,
         InboxController,
+        UpdatesController,
         ResultsController,
         DashboardController,
         ReportsApiController,

@@ -66,26 +66,20 @@ async def ping() -> None:
 
 @asynccontextmanager
 async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
-    """Open the PostgreSQL pool for the life of the app; fail loudly when it cannot connect."""
+    """Open the PostgreSQL pool for the life of the app, and refuse to start (loudly) when
+    the database does not answer: a service that cannot store answers must not take them."""
     db = engine()
-    settings = get_settings()
-    if isinstance(db, PostgresEngine) and settings.db_pool_size > 0:
-        await db.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
-        try:
-            await ping()
-        except DatabaseUnavailable:
-            await db.close_connection_pool()
-            raise
-        try:
-            yield
-        finally:
-            await db.close_connection_pool()
-    else:
-        del settings
-        try:
-            yield
-        finally:
-            _arm_exit_watchdog()
+    pool_size = get_settings().db_pool_size
+    pool = db if isinstance(db, PostgresEngine) and pool_size > 0 else None
+    if pool is not None:
+        await pool.start_connection_pool(min_size=1, max_size=pool_size)
+    try:
+        await ping()
+        yield
+    finally:
+        if pool is not None:
+            await pool.close_connection_pool()
+        _arm_exit_watchdog()
 
 
 def _arm_exit_watchdog() -> None:

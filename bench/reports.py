@@ -1,0 +1,528 @@
+"""How report timings grow with the data: trust report JSON, the public results page, a naive
+GROUP BY over the raw answers as the reference, and a streamed CSV export of raw responses.
+
+    python bench/reports.py [--sizes 100000,300000,1000000] [--engines sqlite,postgres]
+                            [--pg-sizes 100000,1000000] [--repeat 7] [--build-only]
+
+Databases are built once with `chorus demo --responses N --seed 1` (SQLite files under
+--data-dir, PostgreSQL scratch databases `chorus_bench_reports_N`) and reused while their
+marker file says they are complete; `--rebuild` starts again. Building 1,000,000 responses takes
+many minutes: run `--build-only` in the background first and poll.
+
+Each (engine, N) is measured in a fresh subprocess (its own settings and Piccolo engine), warm:
+every operation runs once untimed, then --repeat times; the median and the range are printed.
+
+  trust JSON    reports.trust.trust_report(group, period="month") for the last 24 months, all
+                items, then reports.exports.trust_document + json.dumps (what `chorus report
+                trust --format json` and the API would send). Per group, and with by="area".
+  results page  GET /en/results through litestar.testing.TestClient(create_app()) (the manager
+                dashboard does not exist yet; this is the public page the target names too).
+  naive SQL     one GROUP BY over answer JOIN response for the per-month positive/base counts of
+                `confidence` (sex workers), through the driver: the reference. Its numbers are
+                compared with the trust report's for the same metric.
+  CSV export    a streaming exporter written here: keyset pagination over response ORDER BY id
+                (no OFFSET), each page's answers fetched by id and pivoted to one row per
+                response, written through csv.writer to a file; wall time, peak Python
+                allocations (tracemalloc, separate run) and peak RSS, at several row counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import gc
+import json
+import os
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from _common import (  # noqa: E402
+    CHORUS,
+    PROJECT_ROOT,
+    base_env,
+    pg_available,
+    pg_create,
+    print_machine,
+    verdict,
+)
+
+DEFAULT_DATA = Path(os.environ.get("BENCH_DATA_DIR", "/tmp/chorus-bench-data"))
+
+
+# ------------------------------------------------------------------------------ building
+def db_location(engine: str, n: int, data_dir: Path) -> tuple[Path, str | None, Path]:
+    """(var dir, DATABASE_URL or None, marker file)."""
+    var_dir = data_dir / f"{engine}-{n}"
+    url = f"postgres://postgres@127.0.0.1:5432/chorus_bench_reports_{n}" if engine == "postgres" \
+        else None
+    return var_dir, url, var_dir / "bench-complete.json"
+
+
+def ensure_db(engine: str, n: int, data_dir: Path, rebuild: bool) -> dict[str, Any]:
+    var_dir, url, marker = db_location(engine, n, data_dir)
+    if marker.exists() and not rebuild:
+        return json.loads(marker.read_text())
+    var_dir.mkdir(parents=True, exist_ok=True)
+    if engine == "sqlite":
+        for name in ("chorus.sqlite3", "chorus.sqlite3-wal", "chorus.sqlite3-shm"):
+            (var_dir / name).unlink(missing_ok=True)
+    else:
+        pg_create(f"chorus_bench_reports_{n}")
+    env = base_env(var_dir, url)
+    print(f"building {engine} N={n:,}: chorus demo --responses {n} --seed 1 "
+          f"(CHORUS_VAR_DIR={var_dir}{', DATABASE_URL=' + url if url else ''}) …", flush=True)
+    started = time.perf_counter()
+    with open(var_dir / "demo.log", "wb") as log:
+        subprocess.run([CHORUS, "demo", "--responses", str(n), "--seed", "1"],  # noqa: S603
+                       env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+                       check=True)
+    seconds = time.perf_counter() - started
+    info = {"engine": engine, "n": n, "build_seconds": round(seconds, 1), "var_dir": str(var_dir),
+            "database_url": url, "built": time.strftime("%Y-%m-%d %H:%M")}
+    marker.write_text(json.dumps(info))
+    print(f"  built in {seconds:,.0f} s", flush=True)
+    return info
+
+
+# ------------------------------------------------------------------------- measuring (child)
+def timed(fn: Callable[[], Any], repeat: int) -> dict[str, Any]:
+    fn()  # warm
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times),
+            "runs": len(times)}
+
+
+async def atimed(fn: Callable[[], Awaitable[Any]], repeat: int) -> dict[str, Any]:
+    await fn()
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        t = time.perf_counter()
+        await fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times),
+            "runs": len(times)}
+
+
+def _is_pg() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def _sqlite_path() -> str:
+    return str(Path(os.environ["CHORUS_VAR_DIR"]) / "chorus.sqlite3")
+
+
+def naive_sql(months: list[str]) -> tuple[str, list[Any]]:
+    from reports.metrics import metrics_for
+
+    metric = next(m for m in metrics_for("worker") if m.question == "confidence")
+    positive = ", ".join(f"'{v}'" for v in sorted(metric.positive))
+    excluded = ", ".join(f"'{v}'" for v in sorted(metric.excluded))
+    sql = (
+        "SELECT r.period, "
+        f"SUM(CASE WHEN a.value IN ({positive}) THEN 1 ELSE 0 END) AS positive, "
+        "COUNT(*) AS base "
+        "FROM answer a JOIN response r ON r.id = a.response "
+        "WHERE a.survey = 'worker-voice' AND a.question = 'confidence' "
+        f"AND a.value IS NOT NULL AND a.value NOT IN ({excluded}) "
+        "AND r.period >= {0} AND r.period <= {1} "
+        "GROUP BY r.period ORDER BY r.period"
+    )
+    return sql, [months[0], months[-1]]
+
+
+def naive_all_sql(months: list[str]) -> str:
+    """Every item of both groups at once: GROUP BY question, period, value over raw answers."""
+    return (
+        "SELECT a.survey, a.question, r.period, a.value, COUNT(*) AS n "
+        "FROM answer a JOIN response r ON r.id = a.response "
+        "WHERE a.survey IN ('worker-voice', 'community-voice') AND a.value IS NOT NULL "
+        "AND r.period >= {0} AND r.period <= {1} "
+        "GROUP BY a.survey, a.question, r.period, a.value"
+    )
+
+
+def table_counts() -> dict[str, int]:
+    tables = ("response", "answer", "receipt", "answer_count", "trust_score", "text_count")
+    if _is_pg():
+        async def pg() -> dict[str, int]:
+            import asyncpg
+
+            conn = await asyncpg.connect(os.environ["DATABASE_URL"])
+            try:
+                return {t: int(await conn.fetchval(f"SELECT COUNT(*) FROM {t}")) for t in tables}
+            finally:
+                await conn.close()
+        return asyncio.run(pg())
+    db = sqlite3.connect(_sqlite_path())
+    try:
+        return {t: int(db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in tables}
+    finally:
+        db.close()
+
+
+def measure(repeat: int) -> dict[str, Any]:
+    from chorus.database import engine
+    from reports.exports import trust_document
+    from reports.periods import month_range
+    from reports.trust import trust_report
+
+    out: dict[str, Any] = {"counts": table_counts()}
+    months = month_range(None, None)
+    out["months"] = [months[0], months[-1]]
+
+    async def trust_phase() -> None:
+        db = engine()
+        pg = _is_pg()
+        if pg:
+            await db.start_connection_pool(min_size=1, max_size=10)
+        try:
+            for by in (None, "area"):
+                for group in ("worker", "resident"):
+                    async def one(group: str = group, by: str | None = by) -> int:
+                        report = await trust_report(group, period="month", by=by)
+                        return len(json.dumps(trust_document([report]), ensure_ascii=False))
+
+                    key = f"trust_{group}_{by or 'all'}"
+                    out[key] = await atimed(one, repeat)
+                    out[key]["json_bytes"] = await one()
+                    # The database part alone: the two aggregate queries of trust_report.
+                async def both(by: str | None = by) -> int:
+                    reports = [await trust_report(g, period="month", by=by)
+                               for g in ("worker", "resident")]
+                    return len(json.dumps(trust_document(reports), ensure_ascii=False))
+
+                out[f"trust_both_{by or 'all'}"] = await atimed(both, repeat)
+            # Consistency: the report's `confidence` points against the naive query.
+            report = await trust_report("worker", period="month")
+            series = next(s for s in report.series if s.metric == "confidence")
+            out["report_confidence"] = {p.period: [p.positive, p.base] for p in series.points}
+        finally:
+            if pg:
+                await db.close_connection_pool()
+
+    asyncio.run(trust_phase())
+
+    # The public results page through the ASGI app, lifespan included (PostgreSQL pool).
+    from litestar.testing import TestClient
+
+    from chorus.app import create_app
+
+    with TestClient(create_app()) as client:
+        def page() -> int:
+            response = client.get("/en/results")
+            assert response.status_code == 200, response.status_code
+            return len(response.content)
+
+        out["results_page"] = timed(page, repeat)
+        out["results_page"]["html_bytes"] = page()
+
+    # The naive reference through the driver.
+    sql, params = naive_sql(months)
+    all_sql = naive_all_sql(months)
+    if _is_pg():
+        async def pg_naive() -> None:
+            import asyncpg
+
+            conn = await asyncpg.connect(os.environ["DATABASE_URL"])
+            try:
+                q = sql.format("$1", "$2")
+                q_all = all_sql.format("$1", "$2")
+                out["naive_one_metric"] = await atimed(lambda: conn.fetch(q, *params), repeat)
+                out["naive_all_items"] = await atimed(lambda: conn.fetch(q_all, *params), repeat)
+                rows = await conn.fetch(q, *params)
+                out["naive_confidence"] = {r[0]: [int(r[1]), int(r[2])] for r in rows}
+            finally:
+                await conn.close()
+        asyncio.run(pg_naive())
+    else:
+        db = sqlite3.connect(_sqlite_path())
+        try:
+            q = sql.format("?", "?")
+            q_all = all_sql.format("?", "?")
+            out["naive_one_metric"] = timed(lambda: db.execute(q, params).fetchall(), repeat)
+            out["naive_all_items"] = timed(lambda: db.execute(q_all, params).fetchall(), repeat)
+            rows = db.execute(q, params).fetchall()
+            out["naive_confidence"] = {r[0]: [int(r[1]), int(r[2])] for r in rows}
+        finally:
+            db.close()
+    # Shown (unsuppressed) report points must equal the naive counts.
+    mismatches = [
+        period for period, (pos, base) in out["report_confidence"].items()
+        if base is not None and out["naive_confidence"].get(period) != [pos, base]
+    ]
+    out["report_matches_naive"] = not mismatches
+    out["mismatched_periods"] = mismatches[:5]
+    return out
+
+
+# --------------------------------------------------------------------------- CSV exporter
+RESPONSE_COLUMNS = ("id", "survey", "kind", "respondent_group", "version", "locale", "channel",
+                    "day", "period", "area", "work_setting")
+
+
+def question_columns() -> list[str]:
+    from surveys.registry import load_registry
+
+    seen: dict[str, None] = {}
+    for survey in load_registry().values():
+        for question in survey.questions.values():
+            seen.setdefault(question.id, None)
+    return list(seen)
+
+
+def _pivot(rows: list[tuple[Any, ...]], answers: list[tuple[Any, ...]],
+           questions: list[str]) -> Iterator[list[Any]]:
+    by_response: dict[str, dict[str, list[str]]] = {}
+    for response, question, value, text in answers:
+        cell = by_response.setdefault(str(response), {}).setdefault(question, [])
+        cell.append(text if text is not None else value)
+    for row in rows:
+        given = by_response.get(str(row[0]), {})
+        yield [*row, *(";".join(given[q]) if q in given else "" for q in questions)]
+
+
+def export_sqlite(path: str, limit: int, page: int, sink: Any) -> int:
+    questions = question_columns()
+    writer = csv.writer(sink)
+    writer.writerow([*RESPONSE_COLUMNS, *questions])
+    db = sqlite3.connect(path)
+    cols = ", ".join(RESPONSE_COLUMNS)
+    last = ""
+    written = 0
+    try:
+        while written < limit:
+            rows = db.execute(
+                f"SELECT {cols} FROM response WHERE id > ? ORDER BY id LIMIT ?",  # noqa: S608
+                (last, min(page, limit - written)),
+            ).fetchall()
+            if not rows:
+                break
+            ids = [r[0] for r in rows]
+            marks = ",".join("?" * len(ids))
+            answers = db.execute(
+                f"SELECT response, question, value, text FROM answer "  # noqa: S608
+                f"WHERE response IN ({marks})", ids,
+            ).fetchall()
+            writer.writerows(_pivot(rows, answers, questions))
+            written += len(rows)
+            last = rows[-1][0]
+    finally:
+        db.close()
+    return written
+
+
+async def export_pg(url: str, limit: int, page: int, sink: Any) -> int:
+    import asyncpg
+
+    questions = question_columns()
+    writer = csv.writer(sink)
+    writer.writerow([*RESPONSE_COLUMNS, *questions])
+    conn = await asyncpg.connect(url)
+    cols = ", ".join(RESPONSE_COLUMNS)
+    last = None
+    written = 0
+    try:
+        while written < limit:
+            take = min(page, limit - written)
+            if last is None:
+                rows = await conn.fetch(
+                    f"SELECT {cols} FROM response ORDER BY id LIMIT $1", take)  # noqa: S608
+            else:
+                rows = await conn.fetch(
+                    f"SELECT {cols} FROM response WHERE id > $1 ORDER BY id LIMIT $2",  # noqa: S608
+                    last, take)
+            if not rows:
+                break
+            ids = [r[0] for r in rows]
+            answers = await conn.fetch(
+                "SELECT response, question, value, text FROM answer WHERE response = ANY($1)",
+                ids)
+            writer.writerows(_pivot([tuple(r) for r in rows], [tuple(a) for a in answers],
+                                    questions))
+            written += len(rows)
+            last = rows[-1][0]
+    finally:
+        await conn.close()
+    return written
+
+
+def csv_child(rows: int, page: int, trace: bool) -> dict[str, Any]:
+    """One export in this (fresh) process: time, bytes, peak RSS growth, peak allocations."""
+    import tempfile
+
+    question_columns()  # definitions loaded before the baseline
+    target = Path(tempfile.mkstemp(prefix="bench-export-", suffix=".csv")[1])
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if trace:
+        tracemalloc.start()
+    started = time.perf_counter()
+    with target.open("w", newline="", encoding="utf-8") as sink:
+        if _is_pg():
+            written = asyncio.run(export_pg(os.environ["DATABASE_URL"], rows, page, sink))
+        else:
+            written = export_sqlite(_sqlite_path(), rows, page, sink)
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1] if trace else None
+    if trace:
+        tracemalloc.stop()
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    size = target.stat().st_size
+    target.unlink()
+    return {"rows": written, "seconds": seconds, "bytes": size, "rss_before_kb": rss_before,
+            "rss_growth_kb": rss_after - rss_before, "traced_peak_bytes": peak}
+
+
+# ------------------------------------------------------------------------------- parent
+def child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, str(Path(__file__).resolve()), *args],
+        env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"child {args} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def fmt_ms(d: dict[str, Any]) -> str:
+    return f"{d['median_ms']:,.0f} ({d['min_ms']:,.0f}–{d['max_ms']:,.0f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100000,300000,1000000")
+    parser.add_argument("--pg-sizes", default="100000,1000000")
+    parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--csv-rows", default="10000,50000,100000")
+    parser.add_argument("--csv-page", type=int, default=2000)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--csv", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.repeat)))
+        return
+    if args.csv:
+        print(json.dumps(csv_child(args.csv, args.csv_page, args.trace)))
+        return
+
+    print_machine()
+    plan: list[tuple[str, int]] = []
+    for engine in args.engines.split(","):
+        sizes = args.sizes if engine == "sqlite" else args.pg_sizes
+        if engine == "postgres" and not pg_available():
+            print("PostgreSQL not reachable: skipped")
+            continue
+        plan += [(engine, int(n)) for n in sizes.split(",") if n]
+    built = {(e, n): ensure_db(e, n, args.data_dir, args.rebuild) for e, n in plan}
+    if args.build_only:
+        return
+    results: dict[tuple[str, int], dict[str, Any]] = {}
+    csv_results: dict[str, list[dict[str, Any]]] = {}
+    for engine, n in plan:
+        info = built[(engine, n)]
+        env = base_env(Path(info["var_dir"]), info["database_url"])
+        print(f"measuring {engine} N={n:,} (load average "
+              f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}) …", flush=True)
+        results[(engine, n)] = child(["--measure", "--repeat", str(args.repeat)], env)
+        r = results[(engine, n)]
+        print(f"  rows: {r['counts']}")
+        for key in ("trust_worker_all", "trust_resident_all", "trust_both_all",
+                    "trust_worker_area", "trust_resident_area", "trust_both_area",
+                    "results_page", "naive_one_metric", "naive_all_items"):
+            print(f"  {key:22s} {fmt_ms(r[key])} ms")
+        print(f"  report matches naive GROUP BY: {r['report_matches_naive']}", flush=True)
+    # CSV export on the largest database of each engine that has enough rows.
+    for engine in dict.fromkeys(e for e, _ in plan):
+        n = max(n for e, n in plan if e == engine)
+        info = built[(engine, n)]
+        env = base_env(Path(info["var_dir"]), info["database_url"])
+        csv_results[engine] = []
+        for rows in [int(x) for x in args.csv_rows.split(",")]:
+            timing = child(["--csv", str(rows), "--csv-page", str(args.csv_page)], env)
+            traced = child(["--csv", str(rows), "--csv-page", str(args.csv_page), "--trace"], env)
+            timing["traced_peak_bytes"] = traced["traced_peak_bytes"]
+            timing["source_n"] = n
+            csv_results[engine].append(timing)
+            print(f"  CSV {engine} {rows:,} rows from N={n:,}: {timing['seconds']:.2f} s, "
+                  f"{timing['bytes'] / 1e6:.1f} MB, RSS growth {timing['rss_growth_kb'] / 1024:.1f}"
+                  f" MiB, traced peak {timing['traced_peak_bytes'] / 1e6:.1f} MB", flush=True)
+
+    # ---- tables
+    print("\n| engine | N | responses | answer rows | answer_count rows | trust JSON worker | "
+          "trust JSON resident | by area worker | by area resident | both groups | "
+          "both by area | /en/results | naive 1 metric | naive all items |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for (engine, n), r in results.items():
+        c = r["counts"]
+        print(f"| {engine} | {n:,} | {c['response']:,} | {c['answer']:,} | "
+              f"{c['answer_count']:,} | {fmt_ms(r['trust_worker_all'])} | "
+              f"{fmt_ms(r['trust_resident_all'])} | {fmt_ms(r['trust_worker_area'])} | "
+              f"{fmt_ms(r['trust_resident_area'])} | {fmt_ms(r['trust_both_all'])} | "
+              f"{fmt_ms(r['trust_both_area'])} | {fmt_ms(r['results_page'])} | "
+              f"{fmt_ms(r['naive_one_metric'])} | {fmt_ms(r['naive_all_items'])} |")
+    print("\n(ms: median of the warm runs, range in brackets)")
+    print("\n| engine | rows | seconds | MB written | RSS growth MiB | traced peak MB |")
+    print("|---|---|---|---|---|---|")
+    for engine, items in csv_results.items():
+        for t in items:
+            print(f"| {engine} | {t['rows']:,} | {t['seconds']:.2f} | {t['bytes'] / 1e6:.1f} | "
+                  f"{t['rss_growth_kb'] / 1024:.1f} | {t['traced_peak_bytes'] / 1e6:.1f} |")
+
+    # ---- targets
+    print("\nTargets (issue 6):")
+    for engine in dict.fromkeys(e for e, _ in plan):
+        sizes = sorted(n for e, n in plan if e == engine)
+        top = results[(engine, sizes[-1])]
+        for key in ("trust_worker_all", "trust_resident_all", "trust_worker_area",
+                    "trust_resident_area"):
+            ms = top[key]["median_ms"]
+            print(f"  {engine:8s} {key} at N={sizes[-1]:,}: <=300 ms: {verdict(ms <= 300)} "
+                  f"({ms:,.0f} ms)")
+        ms = top["results_page"]["median_ms"]
+        print(f"  {engine:8s} /en/results at N={sizes[-1]:,}: <=500 ms: {verdict(ms <= 500)} "
+              f"({ms:,.0f} ms)")
+        if len(sizes) > 1:
+            low = results[(engine, sizes[0])]
+            growth_n = sizes[-1] / sizes[0]
+            for key in ("trust_both_all", "trust_both_area", "results_page"):
+                g = top[key]["median_ms"] / low[key]["median_ms"]
+                print(f"  {engine:8s} {key} grows x{g:.1f} for x{growth_n:.0f} data: "
+                      f"less than linear: {verdict(g < growth_n)}")
+        for t in csv_results.get(engine, []):
+            if t["rows"] >= 100_000:
+                print(f"  {engine:8s} CSV {t['rows']:,} rows <=2 s: {verdict(t['seconds'] <= 2)} "
+                      f"({t['seconds']:.2f} s)")
+        items = csv_results.get(engine, [])
+        if len(items) > 1:
+            flat = items[-1]["traced_peak_bytes"] <= 2 * items[0]["traced_peak_bytes"]
+            print(f"  {engine:8s} CSV memory flat (peak at {items[-1]['rows']:,} rows <= 2x peak "
+                  f"at {items[0]['rows']:,}): {verdict(flat)}")
+    print("\nraw: " + json.dumps({f"{e}-{n}": r for (e, n), r in results.items()}
+                                 | {f"csv-{e}": v for e, v in csv_results.items()}))
+
+
+if __name__ == "__main__":
+    main()
