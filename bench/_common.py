@@ -231,6 +231,21 @@ def pg_create(name: str) -> str:
     return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
+def postmaster_pid() -> int | None:
+    """The PostgreSQL server's main process (its backends are its children), if local."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().split(b"\0")
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if cmd and cmd[0].endswith(b"/postgres") and b"-D" in cmd and stat:
+            return int(entry.name)
+    return None
+
+
 def pg_drop(name: str) -> None:
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name],  # noqa: S603,S607
                    check=False, capture_output=True)

@@ -98,7 +98,7 @@ def _user(row: dict[str, Any]) -> User:
         role=row["role"],
         active=bool(row["active"]),
         totp_enabled=bool(row["totp_secret"]),
-        locked_until=row["locked_until"],
+        locked_until=aware(row["locked_until"]) if row["locked_until"] else None,
         failed_logins=int(row["failed_logins"] or 0),
         created=row["created"],
     )

@@ -39,7 +39,7 @@ class UsersController(Controller):
     path = "/manage/users"
     include_in_schema = False
     guards = [requires("admin")]  # noqa: RUF012
-    exception_handlers = CONSOLE_EXCEPTION_HANDLERS  # noqa: RUF012
+    exception_handlers = CONSOLE_EXCEPTION_HANDLERS
 
     @get()
     async def index(self, request: Request[Any, Any, Any]) -> Template:
@@ -191,7 +191,7 @@ class AuditController(Controller):
     path = "/manage/audit"
     include_in_schema = False
     guards = [requires("admin")]  # noqa: RUF012
-    exception_handlers = CONSOLE_EXCEPTION_HANDLERS  # noqa: RUF012
+    exception_handlers = CONSOLE_EXCEPTION_HANDLERS
 
     @get()
     async def index(self, request: Request[Any, Any, Any]) -> Template:
@@ -225,7 +225,7 @@ class TokensController(Controller):
     path = "/manage/tokens"
     include_in_schema = False
     guards = [requires("admin")]  # noqa: RUF012
-    exception_handlers = CONSOLE_EXCEPTION_HANDLERS  # noqa: RUF012
+    exception_handlers = CONSOLE_EXCEPTION_HANDLERS
 
     @get()
     async def index(self, request: Request[Any, Any, Any]) -> Template:
@@ -274,7 +274,7 @@ class SettingsController(Controller):
     path = "/manage/settings"
     include_in_schema = False
     guards = [requires("admin")]  # noqa: RUF012
-    exception_handlers = CONSOLE_EXCEPTION_HANDLERS  # noqa: RUF012
+    exception_handlers = CONSOLE_EXCEPTION_HANDLERS
 
     @get()
     async def show(self, request: Request[Any, Any, Any]) -> Template:

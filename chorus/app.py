@@ -21,6 +21,7 @@ from chorus.templating import template_config
 
 def route_handlers() -> list[Any]:
     from chorus.admin import AuditController, SettingsController, TokensController, UsersController
+    from chorus.channel_controllers import ChannelsController
     from chorus.manage import AccountController, ConsoleController, LoginController
     from feedback.api import FeedbackApiController, ReceiptApiController
     from feedback.controllers import FeedbackPagesController, ReceiptPagesController
@@ -50,6 +51,7 @@ def route_handlers() -> list[Any]:
         SettingsController,
         InboxController,
         UpdatesController,
+        ChannelsController,
         ResultsController,
         DashboardController,
         ReportsApiController,

@@ -167,11 +167,12 @@ class Requires:
         if principal is None:
             if _is_api(path):
                 raise NotAuthorizedException(headers={"WWW-Authenticate": "Bearer"})
-            if method in SAFE_METHODS:
-                query = connection.scope.get("query_string", b"").decode("latin-1")
-                had_cookie = bool(connection.cookies.get(COOKIE))
-                raise LoginRequired(f"{path}?{query}" if query else path, expired=had_cookie)
-            raise NotAuthorizedException()
+            had_cookie = bool(connection.cookies.get(COOKIE))
+            if method not in SAFE_METHODS:
+                # A form sent after the session ended: what it asked is not done; sign in again.
+                raise LoginRequired(HOME_PATH, expired=had_cookie)
+            query = connection.scope.get("query_string", b"").decode("latin-1")
+            raise LoginRequired(f"{path}?{query}" if query else path, expired=had_cookie)
         if principal.token_scope is not None:
             # No cookie is involved, so there is nothing to forge: no CSRF check.
             if principal.token_scope != self.token_scope:

@@ -159,7 +159,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif args.command == "purge":
         from chorus.commands import purge
 
-        migrate()
         purge()
     elif args.command == "report":
         report(args)

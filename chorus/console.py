@@ -101,9 +101,7 @@ def _problem(request: Request[Any, Any, Any], status: int, title: str, detail: s
     return page(request, "manage/problem.html", status=status, title=title, detail=detail)
 
 
-def console_exception_handler(
-    request: Request[Any, Any, Any], exc: HTTPException
-) -> Response[Any]:
+def console_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     """Errors on console pages, in the console's layout; anything else as everywhere else."""
     if isinstance(exc, LoginRequired):
         return Redirect(path=(exc.headers or {})["Location"], status_code=303)

@@ -83,7 +83,7 @@ def _login_page(
 class LoginController(Controller):
     path = LOGIN_PATH
     include_in_schema = False
-    exception_handlers = CONSOLE_EXCEPTION_HANDLERS  # noqa: RUF012
+    exception_handlers = CONSOLE_EXCEPTION_HANDLERS
 
     @get()
     async def form(
@@ -124,9 +124,7 @@ class LoginController(Controller):
                 next_path=next_path,
                 status=429,
             )
-        result = await accounts.authenticate(
-            email, field(form, "password"), field(form, "code")
-        )
+        result = await accounts.authenticate(email, field(form, "password"), field(form, "code"))
         if result.user is None:
             await record(
                 accounts.normalize_email(email) if result.known else "unknown account",
@@ -166,7 +164,7 @@ class ConsoleController(Controller):
     path = "/manage"
     include_in_schema = False
     guards = [requires(*ANY_ROLE)]  # noqa: RUF012
-    exception_handlers = CONSOLE_EXCEPTION_HANDLERS  # noqa: RUF012
+    exception_handlers = CONSOLE_EXCEPTION_HANDLERS
 
     @get("/")
     async def home(self, request: Request[Any, Any, Any]) -> Template:
@@ -196,7 +194,7 @@ class AccountController(Controller):
     path = "/manage/account"
     include_in_schema = False
     guards = [requires(*ANY_ROLE)]  # noqa: RUF012
-    exception_handlers = CONSOLE_EXCEPTION_HANDLERS  # noqa: RUF012
+    exception_handlers = CONSOLE_EXCEPTION_HANDLERS
 
     @get()
     async def show(self, request: Request[Any, Any, Any]) -> Template:

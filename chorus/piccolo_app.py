@@ -1,4 +1,4 @@
-"""Piccolo app config for the shell's tables: manager accounts, sessions, tokens, audit, channels."""
+"""Piccolo app config for the shell's tables: managers, sessions, tokens, audit, channels."""
 
 import os
 

@@ -103,8 +103,13 @@ def filter_from(
     )
 
 
+def _has_text() -> Any:
+    # Text purged under the retention policy is "" (chorus.retention): not free text any more.
+    return Answer.text.is_not_null() & (Answer.text != "")
+
+
 def _with_text() -> Any:
-    return Answer.select(Answer.response).where(Answer.text.is_not_null())
+    return Answer.select(Answer.response).where(_has_text())
 
 
 def _where(wanted: InboxFilter) -> list[Any]:
@@ -115,8 +120,7 @@ def _where(wanted: InboxFilter) -> list[Any]:
         clauses.append(
             Response.id.is_in(
                 Answer.select(Answer.response).where(
-                    Answer.question.is_in(list(TOPIC_QUESTIONS))
-                    & (Answer.value == wanted.category)
+                    Answer.question.is_in(list(TOPIC_QUESTIONS)) & (Answer.value == wanted.category)
                 )
             )
         )
@@ -195,7 +199,7 @@ async def _texts(response_ids: Sequence[Any]) -> dict[Any, list[dict[str, Any]]]
         return found
     rows = await Answer.select(
         Answer.response, Answer.question, Answer.text, Answer.sentiment, Answer.phrases
-    ).where(Answer.response.is_in(list(response_ids)) & Answer.text.is_not_null())
+    ).where(Answer.response.is_in(list(response_ids)) & _has_text())
     for row in rows:
         found.setdefault(row["response"], []).append(row)
     return found
@@ -205,8 +209,7 @@ async def _topics(response_ids: Sequence[Any]) -> dict[Any, str]:
     if not response_ids:
         return {}
     rows = await Answer.select(Answer.response, Answer.value).where(
-        Answer.response.is_in(list(response_ids))
-        & Answer.question.is_in(list(TOPIC_QUESTIONS))
+        Answer.response.is_in(list(response_ids)) & Answer.question.is_in(list(TOPIC_QUESTIONS))
     )
     return {row["response"]: row["value"] for row in rows}
 
@@ -237,7 +240,8 @@ async def _summaries(rows: list[dict[str, Any]]) -> list[ItemSummary]:
     tags = await _tags(_ids(row["receipt_id"] for row in rows))
     items = []
     for row in rows:
-        first = (texts.get(row["id"]) or [None])[0]
+        written = texts.get(row["id"])
+        first = written[0] if written else None
         items.append(
             ItemSummary(
                 response_id=row["id"],
@@ -313,8 +317,7 @@ async def export_rows(wanted: InboxFilter) -> list[ExportRow]:
     for row in rows:
         entries = [(t["question"], t["sentiment"], t["text"]) for t in texts.get(row["id"], [])]
         entries += [
-            (f"message:{m['author']}", None, m["body"])
-            for m in messages.get(row["receipt_id"], [])
+            (f"message:{m['author']}", None, m["body"]) for m in messages.get(row["receipt_id"], [])
         ]
         for question, sentiment, text in entries or [("", None, "")]:
             out.append(
@@ -400,7 +403,7 @@ async def get_item(response_id: UUID) -> ItemDetail | None:
     choices: dict[str, list[str]] = {}
     texts = []
     for answer in answers:
-        if answer["text"] is not None:
+        if answer["text"]:
             texts.append(
                 TextAnswer(
                     answer["question"],
@@ -409,14 +412,16 @@ async def get_item(response_id: UUID) -> ItemDetail | None:
                     _phrases(answer["phrases"]),
                 )
             )
-        elif answer["value"] is not None:
+        elif answer["value"] is not None and answer["text"] is None:
             choices.setdefault(answer["question"], []).append(answer["value"])
     receipt_id = row["receipt_id"]
     messages: list[ThreadMessage] = []
     history: list[tuple[str, date]] = []
     if receipt_id is not None:
         thread = await _messages([receipt_id])
-        messages = [ThreadMessage(m["author"], m["body"], m["day"]) for m in thread.get(receipt_id, [])]
+        messages = [
+            ThreadMessage(m["author"], m["body"], m["day"]) for m in thread.get(receipt_id, [])
+        ]
         changes = (
             await StatusChange.select(StatusChange.status, StatusChange.day)
             .where(StatusChange.receipt == receipt_id)
@@ -464,9 +469,7 @@ async def set_status(response_ids: Sequence[UUID], status: str, day: date) -> li
     current = await Receipt.select(Receipt.id, Receipt.status).where(
         Receipt.id.is_in(list(receipts.values()))
     )
-    changing = {
-        row["id"] for row in current if row["status"] not in (status, "withdrawn")
-    }
+    changing = {row["id"] for row in current if row["status"] not in (status, "withdrawn")}
     if not changing:
         return []
     async with Receipt._meta.db.transaction():
@@ -499,9 +502,7 @@ async def remove_tag(response_id: UUID, name: str) -> bool:
     receipt = (await _receipts_of([response_id])).get(response_id)
     if receipt is None:
         return False
-    await FeedbackTag.delete().where(
-        (FeedbackTag.receipt == receipt) & (FeedbackTag.name == name)
-    )
+    await FeedbackTag.delete().where((FeedbackTag.receipt == receipt) & (FeedbackTag.name == name))
     return True
 
 

@@ -52,7 +52,7 @@ class Labels:
     def topic(self, value: str | None) -> str:
         if value is None:
             return "–"
-        for slug, question, code, label in topic_options():
+        for _slug, _question, code, label in topic_options():
             if code == value:
                 return label
         return value
@@ -70,9 +70,7 @@ def topic_options() -> list[tuple[str, str, str, str]]:
         if question is None:
             continue
         for option in question.options:
-            found.append(
-                (slug, question_id, option.value, pgettext(option.context, option.label))
-            )
+            found.append((slug, question_id, option.value, pgettext(option.context, option.label)))
     return found
 
 
@@ -87,8 +85,10 @@ def _filter(request: Request[Any, Any, Any]) -> inbox.InboxFilter:
 
 def _back(raw: str) -> str:
     """Where a bulk action returns: the list with its filters, never anywhere else."""
-    return raw if raw.startswith("/manage/inbox") and "//" not in raw and "\\" not in raw else (
-        "/manage/inbox"
+    return (
+        raw
+        if raw.startswith("/manage/inbox") and "//" not in raw and "\\" not in raw
+        else ("/manage/inbox")
     )
 
 
@@ -96,7 +96,7 @@ class InboxController(Controller):
     path = "/manage/inbox"
     include_in_schema = False
     guards = [requires("manager")]  # noqa: RUF012
-    exception_handlers = CONSOLE_EXCEPTION_HANDLERS  # noqa: RUF012
+    exception_handlers = CONSOLE_EXCEPTION_HANDLERS
 
     @get()
     async def index(self, request: Request[Any, Any, Any]) -> Template:

@@ -14,8 +14,8 @@ length so that positions line up; replacements are made in the original.
 Over-redaction is the safer error here: a lost word costs far less than a leaked number. Known
 limits: phones are recognised by shape, not by numbering plan, so a bare 9-11 digit number in a
 phone shape is redacted whatever it is and unusual national formats without "0" or "+" are not;
-postcodes are UK only; handles need an "@" or a platform label; an email written as
-"name at domain" with no dot at all is not recognised.
+postcodes are UK only; handles need an "@" or a platform label; "name at domain" with no
+dot is only an email for well-known mail providers ("jane at gmail").
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ KINDS: Final = ("email", "phone", "postcode", "link", "handle")
 
 @dataclass(frozen=True, slots=True)
 class Redacted:
+    """Text with contact details replaced by placeholders, and how many of each were removed."""
+
     text: str
     # kind -> how many were removed; every kind in KINDS is present, most are 0. Left out of the
     # hash because a mapping cannot be hashed; equal objects still have equal text.
@@ -52,9 +54,10 @@ _ALNUM: Final = "[^\\W_" + _NOSPACE + "]"
 _LETTER: Final = "[^\\W\\d_" + _NOSPACE + "]"
 _HANDLE_START: Final = "[^\\W\\d" + _NOSPACE + "]"  # a letter or "_", never a digit ("@5pm")
 
-# Every lookbehind below is one character wide and none of them rejects "]", the last character
-# of every placeholder. That is what lets _scan treat "just after a replacement" exactly as the
-# next run over the redacted text will, which keeps redact() idempotent.
+# Every lookbehind below looks at one character and none of them rejects "]", the last character
+# of every placeholder. That is what lets _scan treat "just after a replacement" exactly as a
+# second run over the redacted text will, which keeps redact() idempotent. Lookaheads and the
+# context rules must likewise never depend on text that a later match could replace.
 
 # --- links ---------------------------------------------------------------------------------------
 
@@ -166,12 +169,12 @@ _BARE_MAIL_PROVIDERS: Final = frozenset(
 # --- handles -------------------------------------------------------------------------------------
 
 _HANDLE_BODY: Final = "(?:" + _WORD + ")++(?:\\.(?:" + _WORD + ")++)*+"
-# No lookbehind: by the time handles are looked for, every "name@domain" has gone as an email, so
-# any "@" left that is followed by a letter is a handle ("联系@jane", "@jane@bob").
+# No lookbehind: "name@domain" is always taken as an email, because that match starts earlier (at
+# the name), so any other "@" followed by a letter is a handle ("联系@jane", "@jane@bob").
 _HANDLE: Final = "@(?=" + _HANDLE_START + ")" + _HANDLE_BODY
 
 # "snap: jane_x", "Telegram - @jane", "line id: jane". The label stays, the name goes. Values that
-# start with a digit or "+" are left to the phone pass ("whatsapp: 07700 900123").
+# start with a digit or "+" are left to phone detection ("whatsapp: 07700 900123").
 _HANDLE_LABELS: Final = (
     "snap(?:chat)?|telegram|tg|insta(?:gram)?|ig|twitter|tiktok|kik|we ?chat|weixin|微信"
     "|line ?id|ไลน์|ไอดีไลน์|signal|viber|skype|discord|fb|facebook|threads|whatsapp|vk"
@@ -197,8 +200,8 @@ _PHONE_LB: Final = "(?<![0-9A-Za-z_+/])"
 _PHONE: Final = "(?:\\+[ \u00a0]?|\\(\\+?)?[0-9]++\\)?(?:" + _PHONE_SEP + "?\\(?[0-9]++\\)?){0,7}"
 _DIGIT_RUN: Final = re.compile("[0-9]++")
 _MIN_PHONE_DIGITS: Final = 9
-# National numbers in the survey countries are at most 11 digits with the leading 0 (12 allows a
-# written-out area code); E.164 allows 15 after the country code's "+".
+# National numbers in the survey countries are at most 11 digits with the leading 0; 12 leaves
+# room for a Brazilian mobile written with "0" before the area code. E.164 allows 15 after "+".
 _MAX_NATIONAL_DIGITS: Final = 12
 _MAX_INTERNATIONAL_DIGITS: Final = 15
 # A trailing group of one or two digits after a number that is already this long is a separate
@@ -322,7 +325,7 @@ def _decide_labelled_handle(match: re.Match[str], before: str) -> tuple[int, int
 def _decide_phone(match: re.Match[str], before: str) -> tuple[int, int] | None:
     candidate = match.group()
     # "1.07700 900123" and "22:30" carry on a number rather than start one.
-    if len(before) >= 2 and before[-2].isdigit() and before[-1] in ".,:-":
+    if len(before) >= 2 and before[-2] in "0123456789" and before[-1] in ".,:-":
         return None
     if _REFERENCE_BEFORE.search(before) or _MONEY_BEFORE.search(before):
         return None

@@ -80,7 +80,7 @@ class UpdatesController(Controller):
     path = "/manage/updates"
     include_in_schema = False
     guards = [requires("manager")]  # noqa: RUF012
-    exception_handlers = CONSOLE_EXCEPTION_HANDLERS  # noqa: RUF012
+    exception_handlers = CONSOLE_EXCEPTION_HANDLERS
 
     @get()
     async def index(self, request: Request[Any, Any, Any]) -> Template:
@@ -114,7 +114,9 @@ class UpdatesController(Controller):
         )
 
     @post("/{update_id:uuid}", status_code=200)
-    async def save(self, request: Request[Any, Any, Any], update_id: FromPath[UUID]) -> Response[Any]:
+    async def save(
+        self, request: Request[Any, Any, Any], update_id: FromPath[UUID]
+    ) -> Response[Any]:
         if await updates.get_update(update_id) is None:
             raise NotFoundException()
         return await _save(request, update_id)

@@ -118,7 +118,7 @@ def check_draft(
             problems[f"body_{locale}"] = "long"
         else:
             clean_titles[locale], clean_bodies[locale] = title, body
-    if SOURCE not in clean_titles and f"title_{SOURCE}" not in problems:
+    if SOURCE not in clean_titles and not {f"title_{SOURCE}", f"body_{SOURCE}"} & set(problems):
         problems[f"title_{SOURCE}"] = "missing"
     if problems:
         raise UpdateInvalid(problems)

@@ -6,7 +6,7 @@ from datetime import date
 
 from babel.dates import format_date
 
-from locales.i18n import _, current_locale, format_number
+from locales.i18n import _, current_locale, format_number, format_percentage
 from reports.metrics import TRUST_INDEX, group_label
 from reports.trust import Point, Series
 
@@ -46,20 +46,22 @@ def describe_change(series: Series, before: Point, after: Point) -> str | None:
         "diff": _signed(change.diff),
         "low": _signed(change.ci_low),
         "high": _signed(change.ci_high),
+        # The level as a placeholder: a literal "95% i…" reads as a %i format to gettext tools.
+        "level": format_percentage(0.95),
     }
     if not change.significant:
         return _(
             "{metric} among {group}: no clear change between {start} and {end} "
-            "({before} to {after}; 95% interval for the change {low} to {high})."
+            "({before} to {after}; {level} interval for the change {low} to {high})."
         ).format(**values)
     if change.diff > 0:
         return _(
             "{metric} among {group} rose from {before} to {after} between {start} and {end} "
-            "({diff} points, 95% interval {low} to {high})."
+            "({diff} points, {level} interval {low} to {high})."
         ).format(**values)
     return _(
         "{metric} among {group} fell from {before} to {after} between {start} and {end} "
-        "({diff} points, 95% interval {low} to {high})."
+        "({diff} points, {level} interval {low} to {high})."
     ).format(**values)
 
 

@@ -20,14 +20,16 @@ import asyncio
 import bisect
 import calendar
 import math
-import sqlite3
+import pickle
 import sys
 import time
 import uuid
-from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from random import Random
 from typing import Any, Protocol
 
@@ -43,7 +45,7 @@ from feedback.tables import Message, Receipt
 from surveys.definition import Question, Survey
 from surveys.forms import Answers, options_for
 from surveys.registry import load_registry
-from surveys.rollups import Cell, trust_score
+from surveys.rollups import RESPONDENTS, Cell, trust_score
 from surveys.scales import SCALES
 from surveys.storage import reply_allowed
 from surveys.tables import Answer, AnswerCount, Response, TextCount, TrustScore
@@ -58,6 +60,8 @@ RISING_CATEGORY = "kerb_crawling"
 #: Responses generated and written per transaction: big enough to amortise commits, small
 #: enough that one batch (and the one being written) stays a few tens of megabytes.
 BATCH_RESPONSES = 4000
+#: Roll-up rows per transaction, written once every response is drawn.
+ROLLUP_BATCH = 100_000
 
 #: Share of Response rows per definition kind (the brief: surveys 35% each, reports 18%/12%).
 KIND_SHARES: Mapping[str, float] = {
@@ -689,21 +693,60 @@ class _Choice:
         return self.items[bisect.bisect_right(self.cum, rng.random() * self.total)]
 
 
-_UUID_CLEAR = ((1 << 128) - 1) & ~((0xC000 << 48) | (0xF000 << 64))
-_UUID_SET = (0x8000 << 48) | (4 << 76)
+class _Keys:
+    """Ids and receipt hashes for the rows of one response after another: uuid4-shaped and
+    random, but increasing from one response to the next.
 
+    Random keys put every insert at a random place in each index, so every commit rewrites
+    pages all over the indexes (through the WAL on SQLite): a million responses took well over
+    ten minutes that way. Increasing keys fill each index at its end. They say nothing about
+    time: responses are drawn in an order unrelated to their dates. The i-th response owns the
+    i-th slice of the key space; its rows take sub-slots of it, and the rest is random."""
 
-def _uuid(rng: Random) -> str:
-    """`str(uuid.UUID(int=rng.getrandbits(128), version=4))`, three times faster: ids are a
-    good part of the work at a million responses (tests check the two agree)."""
-    digits = f"{(rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET:032x}"
-    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+    SUB_BITS = 10  # ids per response: the response, its answers, receipts and messages
+    TOP_BITS = 48  # the first 12 hex digits of a uuid, where the order is decided
 
+    def __init__(self, rng: Random, responses: int) -> None:
+        self.rng = rng
+        self.index_bits = max(1, responses.bit_length())
+        self.random_top = self.TOP_BITS - self.index_bits - self.SUB_BITS
+        if self.random_top < 8:
+            raise ValueError("too many responses for one demo run")
+        self.index = -1
+        self.sub = 0
+        self.top = 0
 
-def _hex64(rng: Random) -> str:
-    # Receipt hashes: random, so no code opens these receipts (nobody holds one). Honest for
-    # demo data, and unique with overwhelming probability.
-    return f"{rng.getrandbits(256):064x}"
+    def next_response(self) -> None:
+        self.index += 1
+        self.sub = 0
+        self.top = self.index << (self.TOP_BITS - self.index_bits)
+
+    def _next_sub(self) -> int:
+        sub = self.sub
+        if sub >> self.SUB_BITS:
+            raise RuntimeError("a demo response has more rows than its key slice holds")
+        self.sub = sub + 1
+        return sub
+
+    def uuid(self) -> str:
+        """A version 4 uuid whose first 48 bits are the response's slice and sub-slot."""
+        random_top = self.random_top
+        top = self.top | self._next_sub() << random_top | self.rng.getrandbits(random_top)
+        rest = self.rng.getrandbits(74)
+        return "%08x-%04x-4%03x-%04x-%012x" % (  # noqa: UP031 - the fastest spelling here
+            top >> 16,
+            top & 0xFFFF,
+            rest >> 62,
+            0x8000 | (rest >> 48) & 0x3FFF,  # RFC 4122 variant
+            rest & 0xFFFFFFFFFFFF,
+        )
+
+    def hex64(self) -> str:
+        # Receipt hashes: random, so that no code opens these receipts (nobody holds one).
+        # Honest for demo data, and unique by construction.
+        random_bits = 256 - self.index_bits - self.SUB_BITS
+        value = (self.index << (256 - self.index_bits)) | self._next_sub() << random_bits
+        return f"{value | self.rng.getrandbits(random_bits):064x}"
 
 
 def _logistic(x: float) -> float:
@@ -737,14 +780,6 @@ class _Person:
     tone_noise: float
 
 
-@dataclass(frozen=True, slots=True)
-class _Job:
-    slug: str
-    month: int
-    count: int
-    last_of_month: bool  # the month's roll-ups go with this batch
-
-
 @dataclass(slots=True)
 class _Batch:
     receipts: list[Row] = field(default_factory=list)
@@ -771,12 +806,14 @@ class _Generator:
     def __init__(
         self,
         seed: int,
+        responses: int,
         settings: Settings,
         surveys: Mapping[str, Survey],
         today: date,
         encode_day: Callable[[date], Any],
     ) -> None:
         self.rng = Random(seed)
+        self.keys = _Keys(self.rng, responses)
         self.surveys = surveys
         self.months, self.anchor = _calendar(today)
         self.encode_day = encode_day
@@ -784,8 +821,23 @@ class _Generator:
         self._texts: dict[tuple[str, str], ProcessedText] = {}
         self._follow_ups: dict[tuple[str, str], str] = {}
         self._area_options: dict[str, list[str]] = {}
-        # Roll-ups of the month being drawn, flushed with its last batch.
-        self._answer_counts: defaultdict[tuple[CellValues, str, str], int] = defaultdict(int)
+        # Roll-ups, kept for the whole run (responses come in any month order) but compactly:
+        # per cell, one counter per answer the survey offers, in a fixed order.
+        self._offered: dict[str, list[tuple[str, str]]] = {}
+        self._position: dict[str, dict[str, dict[str, int]]] = {}
+        for slug, survey in surveys.items():
+            offered = [
+                (question.id, value)
+                for question in survey.questions.values()
+                if question.kind != "text"
+                for value in [o.value for o in options_for(question)]
+                + ([RESPONDENTS] if question.kind == "multiple" else [])
+            ]
+            self._offered[slug] = offered
+            position = self._position[slug] = {}
+            for number, (qid, value) in enumerate(offered):
+                position.setdefault(qid, {})[value] = number
+        self._answer_counts: dict[CellValues, array[int]] = {}
         self._trust: dict[CellValues, list[float]] = {}
         self._text_counts: dict[tuple[CellValues, str], list[float]] = {}
         rng = self.rng
@@ -822,6 +874,10 @@ class _Generator:
             for slug in KIND_SHARES
         }
         self.trust_wobble = [rng.gauss(0.0, 0.04) for _ in range(MONTHS)]
+        self.month_choice = {
+            slug: _Choice({m: self._month_weight(slug, m) for m in self.months})
+            for slug in KIND_SHARES
+        }
         self.answerers: dict[str, dict[str, Answerer]] = {
             "worker-voice": self._worker_answerers(),
             "community-voice": self._resident_answerers(),
@@ -863,27 +919,17 @@ class _Generator:
         # The current month is partial; at least a third of a month so that it shows.
         return base * self.wobble[slug][m.index] * max(m.elapsed, 0.35)
 
-    def plan(self, responses: int) -> list[_Job]:
-        """Month by month (so that a month's roll-ups can be written once, when it is done),
-        each definition's exact share, cut into batches."""
+    @staticmethod
+    def plan(responses: int) -> list[dict[str, int]]:
+        """Batches, each with every definition in its exact share. Months are drawn per
+        response, so batches (and keys) are in no particular time order."""
         shares = _largest_remainder(responses, list(KIND_SHARES.values()))
-        per_slug = dict(zip(KIND_SHARES, shares, strict=True))
-        counts = {
-            slug: _largest_remainder(total, [self._month_weight(slug, m) for m in self.months])
-            for slug, total in per_slug.items()
+        batches = max(1, -(-responses // BATCH_RESPONSES))
+        split = {
+            slug: _largest_remainder(total, [1.0] * batches)
+            for slug, total in zip(KIND_SHARES, shares, strict=True)
         }
-        jobs: list[_Job] = []
-        for m in self.months:
-            month_jobs = [
-                _Job(slug, m.index, min(BATCH_RESPONSES, counts[slug][m.index] - start), False)
-                for slug in KIND_SHARES
-                for start in range(0, counts[slug][m.index], BATCH_RESPONSES)
-            ]
-            if month_jobs:
-                last = month_jobs[-1]
-                month_jobs[-1] = _Job(last.slug, last.month, last.count, True)
-            jobs.extend(month_jobs)
-        return jobs
+        return [{slug: split[slug][number] for slug in KIND_SHARES} for number in range(batches)]
 
     # --- shared pieces ------------------------------------------------------------------
 
@@ -1427,11 +1473,14 @@ class _Generator:
         self, batch: _Batch, survey: Survey, response_id: str, answers: Answers, cell: CellValues
     ) -> None:
         """The rows surveys.storage._answer_rows gives a real submission, and what
-        surveys.rollups.count_response adds for it."""
-        rng = self.rng
+        surveys.rollups.count_response adds up for it."""
         rows = batch.answers
         slug = survey.slug
-        counts = self._answer_counts
+        new_id = self.keys.uuid
+        counts = self._answer_counts.get(cell)
+        if counts is None:
+            counts = self._answer_counts[cell] = array("q", bytes(8 * len(self._offered[slug])))
+        position = self._position[slug]
         for qid, value in answers.items():
             if survey.questions[qid].kind == "text":
                 assert isinstance(value, str)
@@ -1440,7 +1489,7 @@ class _Generator:
                     continue
                 rows.append(
                     (
-                        _uuid(rng),
+                        new_id(),
                         response_id,
                         slug,
                         qid,
@@ -1460,11 +1509,15 @@ class _Generator:
                     sums[3] += processed.sentiment == "positive"
                     sums[4] += processed.polarity
                 continue
-            for item in [value] if isinstance(value, str) else value:
-                rows.append(
-                    (_uuid(rng), response_id, slug, qid, item, None, None, None, None, None)
-                )
-                counts[(cell, qid, item)] += 1
+            places = position[qid]
+            if isinstance(value, str):
+                rows.append((new_id(), response_id, slug, qid, value, None, None, None, None, None))
+                counts[places[value]] += 1
+                continue
+            for item in value:
+                rows.append((new_id(), response_id, slug, qid, item, None, None, None, None, None))
+                counts[places[item]] += 1
+            counts[places[RESPONDENTS]] += 1  # respondents, not ticks: the base of a share
         score = trust_score(survey, answers)
         if score is not None:
             sums = self._trust.setdefault(cell, [0, 0.0, 0.0])
@@ -1472,27 +1525,45 @@ class _Generator:
             sums[1] += score
             sums[2] += score * score
 
-    def _flush_rollups(self, batch: _Batch) -> None:
-        # Keys come from surveys.rollups.Cell, so they match what live submissions upsert.
-        for (values, qid, value), n in self._answer_counts.items():
-            cell = Cell(*values)
-            batch.answer_counts.append(
-                (cell.key(qid, value), cell.survey, qid, value, *cell.values(), n)
+    def rollup_batches(self, size: int) -> Iterator[_Batch]:
+        """The roll-up rows for everything drawn, about in key order (so that they too fill
+        the key index at its end), `size` at a time. Keys come from surveys.rollups.Cell, so
+        they are the ones live submissions add to."""
+        batch = _Batch()
+        for slug in sorted(self._offered):
+            cells = sorted(
+                (
+                    (Cell(*values), counts)
+                    for values, counts in self._answer_counts.items()
+                    if values[0] == slug
+                ),
+                key=lambda pair: pair[0].key(),
             )
-        for values, (people, total, total_sq) in self._trust.items():
+            offered = self._offered[slug]
+            for number in sorted(range(len(offered)), key=lambda n: "|".join(offered[n])):
+                qid, value = offered[number]
+                rows = batch.answer_counts
+                for cell, counts in cells:
+                    if counts[number]:
+                        rows.append(
+                            (cell.key(qid, value), slug, qid, value, *cell.values(), counts[number])
+                        )
+                if len(rows) >= size:
+                    yield batch
+                    batch = _Batch()
+        for values, (people, total, total_sq) in sorted(self._trust.items()):
             cell = Cell(*values)
             batch.trust_scores.append(
                 (cell.key(), cell.survey, *cell.values(), int(people), total, total_sq)
             )
-        for (values, qid), sums in self._text_counts.items():
+        for (values, qid), sums in sorted(self._text_counts.items()):
             cell = Cell(*values)
             counted = (int(x) for x in sums[:4])  # n, scored, negative, positive
             batch.text_counts.append(
                 (cell.key(qid), cell.survey, qid, *cell.values(), *counted, sums[4])
             )
-        self._answer_counts.clear()
-        self._trust.clear()
-        self._text_counts.clear()
+        if batch.rollup_rows:
+            yield batch
 
     def _follow_up(self, locale: str) -> str:
         pool = FOLLOW_UPS.get(locale) if self.rng.random() < 0.5 else None
@@ -1513,7 +1584,7 @@ class _Generator:
         self, batch: _Batch, survey: Survey, answers: Answers, p: _Person, day: date
     ) -> str:
         rng = self.rng
-        receipt_id = _uuid(rng)
+        receipt_id = self.keys.uuid()
         allowed = reply_allowed(survey, answers)
         status = "received"
         messages: list[tuple[str, str, date]] = []
@@ -1548,8 +1619,8 @@ class _Generator:
         batch.receipts.append(
             (
                 receipt_id,
-                _hex64(rng),
-                _hex64(rng),
+                self.keys.hex64(),
+                self.keys.hex64(),
                 survey.kind,
                 status,
                 allowed,
@@ -1558,17 +1629,19 @@ class _Generator:
             )
         )
         for author, body, message_day in messages:
-            batch.messages.append((_uuid(rng), receipt_id, author, body, self._encode(message_day)))
+            batch.messages.append(
+                (self.keys.uuid(), receipt_id, author, body, self._encode(message_day))
+            )
         return receipt_id
 
     def _withdrawn(self, batch: _Batch, survey: Survey, locale: str, day: date) -> None:
         # A withdrawn report leaves its receipt, emptied, and nothing else (feedback.receipts).
-        rng = self.rng
+        keys = self.keys
         batch.receipts.append(
             (
-                _uuid(rng),
-                _hex64(rng),
-                _hex64(rng),
+                keys.uuid(),
+                keys.hex64(),
+                keys.hex64(),
                 survey.kind,
                 "withdrawn",
                 False,
@@ -1577,18 +1650,25 @@ class _Generator:
             )
         )
 
-    def batch(self, job: _Job) -> _Batch:
-        survey = self.surveys[job.slug]
-        month = self.months[job.month]
+    def batch(self, counts: Mapping[str, int]) -> _Batch:
         batch = _Batch()
+        for slug, count in counts.items():
+            self._draw(batch, self.surveys[slug], count)
+        return batch
+
+    def _draw(self, batch: _Batch, survey: Survey, count: int) -> None:
         rng = self.rng
+        keys = self.keys
         report = survey.kind != "survey"
+        choose_month = self.month_choice[survey.slug]
         choose_channel = self.worker_channel if survey.group == "worker" else self.resident_channel
-        for _ in range(job.count):
+        for _ in range(count):
+            keys.next_response()
+            month: _Month = choose_month(rng)
             p = self._person(survey, month)
             day = self._day(month)
             channel: str | None = choose_channel(rng)
-            response_id = _uuid(rng)
+            response_id = keys.uuid()
             answers = self._answers(survey, p)
             receipt_id = None
             # Every report has a receipt (it is how the answer comes back); of the surveys,
@@ -1619,9 +1699,6 @@ class _Generator:
             )
             cell = (survey.slug, month.period, area or "", setting or "", p.locale, channel or "")
             self._store_answers(batch, survey, response_id, answers, cell)
-        if job.last_of_month:
-            self._flush_rollups(batch)
-        return batch
 
 
 # --------------------------------------------------------------------------------------------
@@ -1647,6 +1724,9 @@ _ROLLUPS: tuple[tuple[type[Table], tuple[str, ...], str, tuple[str, ...]], ...] 
 
 
 class _Writer(Protocol):
+    #: Whether a write runs alongside the drawing of the next batch (else it is awaited first).
+    overlaps: bool
+
     async def write(self, batch: _Batch) -> None: ...
 
     async def close(self) -> None: ...
@@ -1656,6 +1736,11 @@ def _names(columns: Sequence[str]) -> str:
     return ", ".join(f'"{name}"' for name in columns)
 
 
+def _insert(table: type[Table], columns: Sequence[str]) -> str:
+    marks = ", ".join("?" * len(columns))
+    return f'INSERT INTO "{table._meta.tablename}" ({_names(columns)}) VALUES ({marks})'  # noqa: S608
+
+
 def _upsert_tail(table: type[Table], added: Sequence[str]) -> str:
     # The same arithmetic as surveys.rollups' live upserts: a cell already there grows.
     name = table._meta.tablename
@@ -1663,52 +1748,104 @@ def _upsert_tail(table: type[Table], added: Sequence[str]) -> str:
     return f' ON CONFLICT ("key") DO UPDATE SET {sets}'
 
 
+# The SQLite writer: a separate Python process that only knows sqlite3 and pickle. Drawing
+# and writing each take about half the time, and two processes do not share a GIL; a thread
+# would not do (sqlite3 gives up the GIL at every row, then waits a whole switch interval to
+# get it back). It imports nothing from the project, so it starts in a few milliseconds and
+# does not depend on how this process was started.
+_WRITER_SCRIPT = """
+import pickle, sqlite3, sys
+read, reply = sys.stdin.buffer, sys.stdout.buffer
+path, timeout, pragmas, statements = pickle.load(read)
+connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+for pragma in pragmas:
+    connection.execute(pragma)
+while True:
+    try:
+        tables = pickle.load(read)
+    except EOFError:
+        break
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        for sql, rows in zip(statements, tables):
+            if rows:
+                connection.executemany(sql, rows)
+        connection.execute("COMMIT")
+        reply.write(b"ok\\n")
+    except Exception as error:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        reply.write(repr(error).encode("utf-8", "replace").replace(b"\\n", b" ") + b"\\n")
+    reply.flush()
+connection.close()
+"""
+# A big page cache keeps the index pages being filled in memory. synchronous=NORMAL (safe in
+# WAL: a crash loses at most the last batches, never corrupts) spares an fsync per batch; the
+# connection only ever writes demo data.
+_SQLITE_PRAGMAS = (
+    "PRAGMA cache_size=-262144",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA temp_store=MEMORY",
+)
+
+
+def _absolute(path: str) -> str:
+    return str(Path(path).resolve())
+
+
 class _SQLiteWriter:
-    """executemany in one transaction per batch, on a connection of our own, in a thread:
-    sqlite3 lets go of the GIL while SQLite works, so the next batch is drawn meanwhile."""
+    """One transaction per batch in the writer process, while this one draws the next."""
 
-    def __init__(self, path: str) -> None:
-        self.connection = sqlite3.connect(
-            path, timeout=SQLITE_BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+    overlaps = True
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.attributes = [attribute for _table, _columns, attribute in _TABLES]
+        self.attributes += [attribute for _table, _columns, attribute, _added in _ROLLUPS]
+
+    @classmethod
+    async def open(cls, path: str) -> _SQLiteWriter:
+        statements = [_insert(table, columns) for table, columns, _attribute in _TABLES]
+        statements += [
+            _insert(table, columns) + _upsert_tail(table, added)
+            for table, columns, _attribute, added in _ROLLUPS
+        ]
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-I",  # isolated: the script needs the standard library only
+            "-c",
+            _WRITER_SCRIPT,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
         )
-        # A big page cache keeps the random-uuid index inserts in memory. synchronous=NORMAL
-        # (safe in WAL: a crash loses at most the last batches, never corrupts) spares an fsync
-        # per batch; this connection only ever writes demo data.
-        self.connection.execute("PRAGMA cache_size=-262144")
-        self.connection.execute("PRAGMA synchronous=NORMAL")
-        self.connection.execute("PRAGMA temp_store=MEMORY")
-        self.statements: list[tuple[str, str]] = []
-        for table, columns, attribute in _TABLES:
-            sql = f'INSERT INTO "{table._meta.tablename}" ({_names(columns)}) VALUES '  # noqa: S608
-            self.statements.append((sql + f"({', '.join('?' * len(columns))})", attribute))
-        for table, columns, attribute, added in _ROLLUPS:
-            sql = f'INSERT INTO "{table._meta.tablename}" ({_names(columns)}) VALUES '  # noqa: S608
-            sql += f"({', '.join('?' * len(columns))})" + _upsert_tail(table, added)
-            self.statements.append((sql, attribute))
+        writer = cls(process)
+        # Absolute: the writer may not resolve a relative DATABASE_URL the same way.
+        await writer._send((_absolute(path), SQLITE_BUSY_TIMEOUT, _SQLITE_PRAGMAS, statements))
+        return writer
 
-    def _write(self, batch: _Batch) -> None:
-        cursor = self.connection.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
-        try:
-            for sql, attribute in self.statements:
-                rows: list[Row] = getattr(batch, attribute)
-                if rows:
-                    cursor.executemany(sql, rows)
-            cursor.execute("COMMIT")
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
+    async def _send(self, message: object) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        await self.process.stdin.drain()
 
     async def write(self, batch: _Batch) -> None:
-        await asyncio.to_thread(self._write, batch)
+        assert self.process.stdout is not None
+        await self._send([getattr(batch, attribute) for attribute in self.attributes])
+        answer = (await self.process.stdout.readline()).decode("utf-8", "replace").strip()
+        if answer != "ok":
+            raise RuntimeError(f"the demo's SQLite writer failed: {answer or 'it stopped'}")
 
     async def close(self) -> None:
-        self.connection.close()
+        if self.process.stdin is not None and not self.process.stdin.is_closing():
+            self.process.stdin.close()
+        await self.process.wait()
 
 
 class _PostgresWriter:
     """Binary COPY in one transaction per batch (several times faster than INSERT); roll-ups
     are copied into a temporary table first, because COPY itself cannot add to a cell."""
+
+    overlaps = False
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
@@ -1802,6 +1939,10 @@ class _Progress:
             sys.stderr.flush()
 
 
+def _next(batches: Iterator[_Batch]) -> _Batch | None:
+    return next(batches, None)
+
+
 async def run_demo(*, responses: int, seed: int, if_empty: bool) -> DemoSummary:
     """Add `responses` synthetic Response rows (all four kinds) with their answers, receipts,
     messages and roll-ups to the configured database. With `if_empty`, do nothing if any
@@ -1823,43 +1964,58 @@ async def run_demo(*, responses: int, seed: int, if_empty: bool) -> DemoSummary:
     postgres = isinstance(db, PostgresEngine)
     generator = _Generator(
         seed,
+        responses,
         get_settings(),
         registry,
         datetime.now(UTC).date(),
         # asyncpg takes dates; SQLite keeps them as ISO text, as Piccolo writes them.
         (lambda day: day) if postgres else date.isoformat,
     )
-    jobs = generator.plan(responses)
+    plan = generator.plan(responses) if responses else []
     writer: _Writer
     if isinstance(db, PostgresEngine):
         writer = await _PostgresWriter.open(db)
     else:
-        writer = _SQLiteWriter(str(db.path))
+        writer = await _SQLiteWriter.open(str(db.path))
     per_survey: Counter[str] = Counter()
     answers = receipts = messages = rollup_rows = 0
     periods: set[str] = set()
     progress = _Progress(responses)
     pending: asyncio.Future[None] | None = None
+
+    async def write(batch: _Batch) -> None:
+        nonlocal pending
+        if pending is not None:
+            await pending
+            pending = None
+        if writer.overlaps:
+            pending = asyncio.ensure_future(writer.write(batch))
+        else:
+            await writer.write(batch)
+
     try:
-        for number, job in enumerate(jobs):
-            # Drawn in a thread, so that the previous batch is written meanwhile.
-            batch = await asyncio.to_thread(generator.batch, job)
+        for number, counts in enumerate(plan):
+            # Drawn in a thread, to leave the event loop free: with a writer process, the
+            # previous batch is being written meanwhile.
+            batch = await asyncio.to_thread(generator.batch, counts)
             if number == 0 and existing and batch.responses:
                 first = uuid.UUID(batch.responses[0][0])
                 if await Response.exists().where(Response.id == first):
                     return DemoSummary(
                         skipped=True, note=f"demo data for seed {seed} is already there"
                     )
-            if pending is not None:
-                await pending
-            pending = asyncio.ensure_future(writer.write(batch))
-            per_survey[job.slug] += job.count
+            await write(batch)
+            per_survey.update(counts)
             answers += len(batch.answers)
             receipts += len(batch.receipts)
             messages += len(batch.messages)
-            rollup_rows += batch.rollup_rows
-            periods.add(generator.months[job.month].period)
-            progress.advance(job.count)
+            periods.update(row[8] for row in batch.responses)
+            progress.advance(len(batch.responses))
+        # The roll-ups last: they add up every response, whatever its month.
+        rollups = generator.rollup_batches(ROLLUP_BATCH)
+        while (sums := await asyncio.to_thread(_next, rollups)) is not None:
+            await write(sums)
+            rollup_rows += sums.rollup_rows
         if pending is not None:
             await pending
             pending = None
@@ -1873,7 +2029,7 @@ async def run_demo(*, responses: int, seed: int, if_empty: bool) -> DemoSummary:
     for slug, count in per_survey.items():
         kinds[registry[slug].kind] += count
     return DemoSummary(
-        responses={slug: per_survey[slug] for slug in KIND_SHARES if per_survey[slug]},
+        responses={slug: per_survey[slug] for slug in KIND_SHARES},
         kinds=dict(kinds),
         answers=answers,
         receipts=receipts,

@@ -129,9 +129,7 @@ async def test_one_address_is_throttled_across_accounts(console: Any, bob: Any) 
 
 async def test_a_deactivated_account_cannot_sign_in(console: Any, alice: Any, bob: Any) -> None:
     csrf = await sign_in(console, alice)
-    response = await console.post(
-        f"/manage/users/{bob.id}/deactivate", data={"csrf_token": csrf}
-    )
+    response = await console.post(f"/manage/users/{bob.id}/deactivate", data={"csrf_token": csrf})
     assert response.status_code == 303
     console.cookies.clear()
     assert (await log_in(console, "bob@force.example")).status_code == 401
@@ -212,9 +210,7 @@ async def test_a_second_factor_is_required_once_turned_on(console: Any, bob: Any
     assert fresh.status_code == 303
 
 
-async def test_an_admin_cannot_turn_off_their_own_second_factor(
-    console: Any, alice: Any
-) -> None:
+async def test_an_admin_cannot_turn_off_their_own_second_factor(console: Any, alice: Any) -> None:
     from chorus.accounts import set_totp
 
     await set_totp(alice.id, totp.new_secret())
@@ -303,7 +299,11 @@ async def test_an_admin_changes_a_role_and_the_session_ends(
     assert row == [{"role": "manager"}]
     assert not await ManagerSession.exists().where(ManagerSession.user == carol.id)
     assert await _audit("role_changed") == [
-        {"actor": "alice@force.example", "target": "carol@force.example", "detail": "analyst->manager"}
+        {
+            "actor": "alice@force.example",
+            "target": "carol@force.example",
+            "detail": "analyst->manager",
+        }
     ]
 
 
@@ -322,9 +322,7 @@ async def test_the_audit_trail_filters_by_action_actor_and_day(
     by_actor = await console.get("/manage/audit", params={"actor": "BOB@"})
     assert by_actor.text.count("bob@force.example") >= 2
     today = now().date()
-    future = await console.get(
-        "/manage/audit", params={"from": str(today + timedelta(days=2))}
-    )
+    future = await console.get("/manage/audit", params={"from": str(today + timedelta(days=2))})
     assert "bob@force.example</td>" not in future.text
 
 
@@ -364,3 +362,80 @@ def test_chorus_user_add_reads_the_password_from_stdin(migrated: None) -> None:
     )
     assert short.returncode == 2
     assert "at least 12 characters" in short.stderr
+
+
+async def test_an_admin_sees_a_locked_account_and_a_new_password_unlocks_it(
+    console: Any, alice: Any, bob: Any
+) -> None:
+    for _ in range(5):
+        await log_in(console, "bob@force.example", "wrong password!!")
+    csrf = await sign_in(console, alice)
+    listing = await console.get("/manage/users")
+    assert listing.status_code == 200
+    assert "Locked" in listing.text
+    page = await console.get(f"/manage/users/{bob.id}")
+    assert "Locked after wrong passwords" in page.text
+    new = "a brand new long password"
+    await console.post(
+        f"/manage/users/{bob.id}/password",
+        data={"csrf_token": csrf, "password": new, "confirm": new},
+    )
+    console.cookies.clear()
+    assert (await log_in(console, "bob@force.example", new)).status_code == 303
+
+
+def test_two_serve_processes_share_sessions(db: None, tmp_path: Any) -> None:
+    """Sessions live in the database: signed in through one process, signed in on all."""
+    import re
+
+    import httpx
+
+    from tests.servers import serving
+
+    added = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "chorus.cli",
+            "user",
+            "add",
+            "ivy@force.example",
+            "--role",
+            "manager",
+        ],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+        check=False,
+    )
+    assert added.returncode == 0, added.stderr
+    env = {"REDIS_URL": "redis://127.0.0.1:6379/0"}
+    with (
+        serving(tmp_path, env=env, name="a") as first,
+        serving(tmp_path, env=env, name="b") as second,
+        httpx.Client(base_url=first.url) as one,
+        httpx.Client(base_url=second.url) as two,
+    ):
+        form = one.get("/manage/login")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert csrf
+        signed_in = one.post(
+            "/manage/login",
+            data={"csrf_token": csrf.group(1), "email": "ivy@force.example", "password": PASSWORD},
+        )
+        assert signed_in.status_code == 303
+        token = signed_in.cookies["chorus_session"]
+        cookie = {"cookie": f"chorus_session={token}"}
+        elsewhere = two.get("/manage/", headers=cookie)
+        assert elsewhere.status_code == 200
+        assert "ivy@force.example" in elsewhere.text
+        home = one.get("/manage/", headers=cookie)
+        assert (
+            two.post(
+                "/manage/logout", headers=cookie, data={"csrf_token": csrf_of(home.text)}
+            ).status_code
+            == 303
+        )
+        assert one.get("/manage/", headers=cookie).status_code == 303

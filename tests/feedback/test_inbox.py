@@ -67,7 +67,10 @@ async def test_the_inbox_lists_reports_and_survey_free_text(console: Any, bob: A
     survey = get_survey("worker-voice")
     assert survey is not None
     await store_submission(
-        survey, {"safer_reporting": "More outreach nights."}, locale="en", channel=None,
+        survey,
+        {"safer_reporting": "More outreach nights."},
+        locale="en",
+        channel=None,
         token=secrets.token_urlsafe(16),
     )
     await store_submission(survey, {}, locale="en", channel=None, token=secrets.token_urlsafe(16))
@@ -213,7 +216,12 @@ async def test_bulk_status_change_keeps_a_history_and_an_audit(console: Any, bob
     assert "Status changed for 2 items." in follow.text
     sneaky = await console.post(
         "/manage/inbox/status",
-        data={"csrf_token": csrf, "status": "withdrawn", "item": str(ids[2]), "back": "https://evil.example"},
+        data={
+            "csrf_token": csrf,
+            "status": "withdrawn",
+            "item": str(ids[2]),
+            "back": "https://evil.example",
+        },
     )
     assert sneaky.headers["location"] == "/manage/inbox?changed=0"
     api = await console.get(f"/api/v1/receipts/{codes[0]}")
@@ -243,9 +251,7 @@ async def test_tags_are_added_filtered_and_removed(console: Any, bob: Any) -> No
     assert [row["detail"] for row in await _audit("untagged")] == ["housing team"]
 
 
-async def test_a_reply_reaches_the_respondent_through_their_receipt(
-    console: Any, bob: Any
-) -> None:
+async def test_a_reply_reaches_the_respondent_through_their_receipt(console: Any, bob: Any) -> None:
     code = await _experience(console, "I reported a robbery and nobody called back.")
     response_id = await _response_for(code)
     csrf = await sign_in(console, bob)

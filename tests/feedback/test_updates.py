@@ -29,9 +29,7 @@ async def _audit(action: str) -> list[dict[str, Any]]:
     )
 
 
-async def test_a_manager_writes_publishes_and_unpublishes_an_update(
-    console: Any, bob: Any
-) -> None:
+async def test_a_manager_writes_publishes_and_unpublishes_an_update(console: Any, bob: Any) -> None:
     csrf = await sign_in(console, bob)
     form = await console.get("/manage/updates/new")
     assert form.status_code == 200

@@ -33,7 +33,13 @@ from tests.proof.answers import valid_answers
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 #: Examples per (operation, generation mode, path-parameter source). Operations with nothing
 #: to vary (GET /healthz) produce one case; the total is asserted below.
-EXAMPLES = {GenerationMode.POSITIVE: 80, GenerationMode.NEGATIVE: 50}
+EXAMPLES = {GenerationMode.POSITIVE: 70, GenerationMode.NEGATIVE: 35}
+#: Reports are computed on every call: fewer, still both kinds.
+REPORT_EXAMPLES = {GenerationMode.POSITIVE: 40, GenerationMode.NEGATIVE: 20}
+VALID_EXAMPLES = 60
+ANONYMOUS_EXAMPLES = 20
+#: Operations for managers only: fuzzed with an API token of the "reports" scope, and without.
+MANAGERS_ONLY = "/api/v1/reports/"
 MIN_CASES = 1000
 #: Generated text contains every plane of Unicode; these bound the report, not the input.
 REPORT_CHARS = 1500
@@ -62,15 +68,20 @@ class Findings:
         return "\n".join(lines)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def generous_limits() -> Iterator[None]:
-    """Rate limits high enough that fuzzing never meets one (429 is tested elsewhere)."""
+    """Rate limits high enough that fuzzing never meets one (429 is tested elsewhere).
+
+    And a connection pool: schemathesis runs the app's lifespan and every request in one event
+    loop of its own, so the pool the lifespan opens (and closes when this test ends) serves
+    them all; without one every PostgreSQL query opens a connection."""
     from chorus.ratelimit import reset_limiter
     from chorus.settings import get_settings
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CHORUS_SUBMIT_LIMIT", "1000000")
         patch.setenv("CHORUS_RECEIPT_LIMIT", "1000000")
+        patch.setenv("CHORUS_DB_POOL_SIZE", "4")
         get_settings.cache_clear()
         reset_limiter()
         yield
@@ -128,43 +139,49 @@ def _valid_submission(operation: Any) -> st.SearchStrategy[Any]:
     return st.sampled_from(surveys).flatmap(for_survey)
 
 
-def _sources(
-    operation: Any, schema: Any
-) -> list[tuple[str, GenerationMode, st.SearchStrategy[Any]]]:
+Source = tuple[str, st.SearchStrategy[Any], int]
+
+
+def _sources(operation: Any, schema: Any, token: str) -> list[Source]:
     """What to generate for one operation: schema-valid and schema-invalid input with
-    generated path parameters, then the same with real ones, then whole valid submissions."""
+    generated path parameters, the same with real ones (a questionnaire, a receipt), whole
+    valid submissions, and for the managers' reports the same with and without a token."""
     from surveys.registry import surveys_of_kind
 
-    def both(paths: st.SearchStrategy[Any] | None) -> list[tuple[GenerationMode, Any]]:
+    sources: list[Source] = []
+    headers = None
+    budget = EXAMPLES
+    if operation.path.startswith(MANAGERS_ONLY):
+        budget = REPORT_EXAMPLES
+        # Without a token every answer must be a documented refusal.
+        strategy = operation.as_strategy(generation_mode=GenerationMode.POSITIVE)
+        sources.append(("anonymous", strategy, ANONYMOUS_EXAMPLES))
+        headers = {"Authorization": f"Bearer {token}"}
+
+    def both(label: str, paths: st.SearchStrategy[Any] | None) -> list[Source]:
         out = []
-        for mode in EXAMPLES:
+        for mode, examples in budget.items():
             if paths is None:
-                out.append((mode, operation.as_strategy(generation_mode=mode)))
+                strategy = operation.as_strategy(generation_mode=mode, headers=headers)
             else:
-                out.append(
-                    (
-                        mode,
-                        paths.flatmap(
-                            lambda fixed, mode=mode: operation.as_strategy(
-                                generation_mode=mode, path_parameters=fixed
-                            )
-                        ),
+                strategy = paths.flatmap(
+                    lambda fixed, mode=mode: operation.as_strategy(
+                        generation_mode=mode, path_parameters=fixed, headers=headers
                     )
                 )
+            out.append((f"{label} {mode.value}", strategy, examples))
         return out
 
     names = {p.name for p in operation.path_parameters}
-    sources = [("generated", mode, strategy) for mode, strategy in both(None)]
+    sources += both("generated", None)
     if "slug" in names:
         slugs = sorted(s.slug for s in surveys_of_kind("survey"))
-        real = st.sampled_from(slugs).map(lambda s: {"slug": s})
-        sources += [("real slug", mode, strategy) for mode, strategy in both(real)]
+        sources += both("real slug", st.sampled_from(slugs).map(lambda s: {"slug": s}))
     if "code" in names:
         codes = _fresh_receipts(schema)
-        real = st.sampled_from(codes).map(lambda c: {"code": c})
-        sources += [("real receipt", mode, strategy) for mode, strategy in both(real)]
+        sources += both("real receipt", st.sampled_from(codes).map(lambda c: {"code": c}))
     if operation.method.upper() == "POST" and operation.path in SUBMISSIONS:
-        sources.append(("valid submission", GenerationMode.POSITIVE, _valid_submission(operation)))
+        sources.append(("valid submission", _valid_submission(operation), VALID_EXAMPLES))
     return sources
 
 
@@ -200,8 +217,16 @@ def _run(operation: Any, strategy: st.SearchStrategy[Any], examples: int, found:
         run()
 
 
+@pytest.fixture
+async def report_token(db: None) -> str:
+    from chorus.tokens import create_token
+
+    token, _ = await create_token("fuzzing", "reports", "tests@proof.example")
+    return token
+
+
 def test_every_operation_survives_fuzzing_and_matches_its_schema(
-    app: Any, db: None, generous_limits: None
+    app: Any, db: None, generous_limits: None, report_token: str
 ) -> None:
     schema = schemathesis.openapi.from_asgi("/schema/openapi.json", app)
     found = Findings()
@@ -209,8 +234,8 @@ def test_every_operation_survives_fuzzing_and_matches_its_schema(
     for result in schema.get_all_operations():
         operation = result.ok()
         labels.append(operation.label)
-        for _source, mode, strategy in _sources(operation, schema):
-            _run(operation, strategy, EXAMPLES[mode], found)
+        for _source, strategy, examples in _sources(operation, schema, report_token):
+            _run(operation, strategy, examples, found)
 
     summary = json.dumps(
         {label: dict(found.statuses.get(label, {})) for label in labels}, sort_keys=True

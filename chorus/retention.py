@@ -1,0 +1,102 @@
+"""The retention policy, applied by `chorus purge` (daily): what has been kept long enough is
+deleted, and every published figure stays the same.
+
+What goes, by the coarse day each row carries:
+
+- Free text older than CHORUS_TEXT_RETENTION_DAYS: each answer's text is emptied (set to "",
+  not NULL) and its key phrases deleted. The answer row stays with its sentiment, polarity and
+  `scored` flag, so the free-text figures (how much was written, what share could be scored,
+  how negative) do not move, and a later withdrawal or roll-up rebuild, which count answers
+  whose text IS NOT NULL, still counts it. Messages (follow-ups and replies) of that age are
+  deleted.
+- Receipts older than CHORUS_RECEIPT_RETENTION_DAYS: the response is first detached from its
+  receipt (Response.receipt is set to NULL; the response and its answers stay and keep being
+  counted), then the receipt is deleted with its messages, tags and status history. The code
+  then answers "not found", exactly as a code that never existed.
+- Raw responses older than CHORUS_RESPONSE_RETENTION_DAYS (0, the default, keeps them): the
+  response and its answers are deleted. Reports read the roll-up tables (surveys.rollups),
+  which are not touched, so published figures stay; only the inbox and a roll-up rebuild lose
+  them.
+- Manager sessions past their timeouts.
+
+Every step is idempotent: running it twice, or from two hosts at once, deletes nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from chorus.audit import SYSTEM, record
+from chorus.coarse_time import coarse_today
+from chorus.sessions import purge_expired
+from chorus.settings import get_settings
+
+PURGED_TEXT = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    texts: int
+    messages: int
+    receipts: int
+    responses: int
+    sessions: int
+
+    def summary(self) -> str:
+        return (
+            f"texts={self.texts} messages={self.messages} receipts={self.receipts} "
+            f"responses={self.responses} sessions={self.sessions}"
+        )
+
+
+async def purge(today: date | None = None) -> PurgeResult:
+    from feedback.tables import Message, Receipt
+    from surveys.tables import Answer, Response
+
+    settings = get_settings()
+    day = today or coarse_today()
+    text_cutoff = day - timedelta(days=settings.text_retention_days)
+    receipt_cutoff = day - timedelta(days=settings.receipt_retention_days)
+
+    async with Answer._meta.db.transaction():
+        old_texts = (
+            Answer.text.is_not_null()
+            & (Answer.text != PURGED_TEXT)
+            & Answer.response.is_in(Response.select(Response.id).where(Response.day < text_cutoff))
+        )
+        texts = int(await Answer.count().where(old_texts))
+        if texts:
+            await Answer.update({Answer.text: PURGED_TEXT, Answer.phrases: None}).where(old_texts)
+
+        messages = int(await Message.count().where(Message.day < text_cutoff))
+        if messages:
+            await Message.delete().where(Message.day < text_cutoff)
+
+        old_receipts = Receipt.select(Receipt.id).where(Receipt.day < receipt_cutoff)
+        receipts = int(await Receipt.count().where(Receipt.day < receipt_cutoff))
+        if receipts:
+            # Detach first: Response.receipt cascades, and the responses must stay counted.
+            await Response.update({Response.receipt: None}).where(
+                Response.receipt.is_in(old_receipts)
+            )
+            await Receipt.delete().where(Receipt.day < receipt_cutoff)
+
+        responses = 0
+        if settings.response_retention_days > 0:
+            response_cutoff = day - timedelta(days=settings.response_retention_days)
+            old_responses = Response.select(Response.id).where(Response.day < response_cutoff)
+            responses = int(await Response.count().where(Response.day < response_cutoff))
+            if responses:
+                await Answer.delete().where(Answer.response.is_in(old_responses))
+                await Response.delete().where(Response.day < response_cutoff)
+
+    result = PurgeResult(
+        texts=texts,
+        messages=messages,
+        receipts=receipts,
+        responses=responses,
+        sessions=await purge_expired(),
+    )
+    await record(SYSTEM, "purge", detail=result.summary())
+    return result
