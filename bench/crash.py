@@ -37,7 +37,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,7 +75,7 @@ class Submission:
 class RoundResult:
     workers: int
     acknowledged: int
-    unacknowledged: int
+    unacknowledged: int  # cut off by the kill: sent again after the restart
     in_flight_at_kill: int
     log: str = ""
 
@@ -171,7 +171,8 @@ class Server:
         self._handle.close()
 
     def output(self) -> str:
-        self._handle.flush()
+        if not self._handle.closed:
+            self._handle.flush()
         return self.log.read_text(errors="replace")
 
 
@@ -206,22 +207,17 @@ def _submit(server_url: str, submission: Submission) -> None:
         submission.error = f"{status}: {text[:300]}"
 
 
-def run_round(
+def _load_and_kill(
+    server: Server,
     ledger: Ledger,
-    env: Mapping[str, str],
-    log_dir: Path,
     *,
     round_no: int,
-    workers: int,
-    clients: int = 8,
-    kill_after: int = 40,
-    seed: int = 1,
-) -> RoundResult:
-    """Serve, submit from `clients` threads, SIGKILL after `kill_after` receipts with requests
-    in flight, serve again, look every receipt up, then resend the unacknowledged ones."""
-    rng = random.Random(seed * 1000 + round_no)
-    log = log_dir / f"crash-round-{round_no}.log"
-    server = Server(env, log, workers)
+    clients: int,
+    kill_after: int,
+    rng: random.Random,
+) -> tuple[list[Submission], int]:
+    """Submit from `clients` threads; SIGKILL the server after `kill_after` receipts, with
+    requests in flight. Returns this round's submissions and how many were in flight."""
     answered = threading.Semaphore(0)
     guard = threading.Lock()
     state = {"in_flight": 0, "stop": False, "sent": 0}
@@ -255,9 +251,8 @@ def run_round(
                 answered.release()
             return  # the connection failed: the server is gone
 
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
     try:
-        server.wait_healthy()
-        threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
         for thread in threads:
             thread.start()
         for _ in range(kill_after):
@@ -274,47 +269,84 @@ def run_round(
             if in_flight >= min(2, clients) or not any(t.is_alive() for t in threads):
                 break
             time.sleep(0.0005)
+    finally:
         with guard:
             state["stop"] = True
         server.kill()
-        for thread in threads:
-            thread.join(timeout=120)  # a hang guard
-            if thread.is_alive():
-                raise RuntimeError("a client thread did not finish after the kill")
-    finally:
-        if server.process.poll() is None:
-            server.kill()
-    acknowledged = sum(1 for s in mine if s.receipt is not None)
-    unacked = [s for s in mine if s.receipt is None]
+    for thread in threads:
+        thread.join(timeout=120)  # a hang guard
+        if thread.is_alive():
+            raise RuntimeError("a client thread did not finish after the kill")
+    return mine, in_flight
 
-    server = Server(env, log, workers)
-    try:
-        server.wait_healthy()
-        # Every acknowledged receipt answers from the restarted server.
-        for submission in mine:
-            if submission.receipt is None:
-                continue
-            status, text = http(f"{server.url}/api/v1/receipts/{submission.receipt}")
-            if status != 200:
-                raise AssertionError(
-                    f"acknowledged receipt {submission.receipt} ({submission.slug}) answers "
-                    f"{status} after the crash: {text[:300]}"
+
+def _check_after_restart(server: Server, submissions: list[Submission]) -> int:
+    """On the restarted server: every acknowledged receipt answers 200; every submission whose
+    answer was lost is sent again with its submission_id (and must be stored once).
+    Returns how many were sent again."""
+    for submission in submissions:
+        if submission.receipt is None:
+            continue
+        status, text = http(f"{server.url}/api/v1/receipts/{submission.receipt}")
+        if status != 200:
+            raise AssertionError(
+                f"acknowledged receipt {submission.receipt} ({submission.slug}) answers "
+                f"{status} after the crash: {text[:300]}"
+            )
+    unacked = [s for s in submissions if s.receipt is None]
+    for submission in unacked:
+        submission.error = submission.status = None
+        _submit(server.url, submission)
+        if submission.receipt is None:
+            raise AssertionError(f"retry of {submission.submission_id}: {submission.error}")
+    return len(unacked)
+
+
+def run_rounds(
+    ledger: Ledger,
+    env: Mapping[str, str],
+    log_dir: Path,
+    *,
+    workers: Sequence[int],
+    clients: int = 8,
+    kill_after: int = 40,
+    seed: int = 1,
+) -> list[RoundResult]:
+    """One round per entry of `workers` (uvicorn workers for that round's server). The server
+    started after a kill first checks the previous round, then carries the next round's load;
+    a last one checks the last round."""
+    results: list[RoundResult] = []
+    previous: list[Submission] = []
+    log = log_dir / "crash-serve.log"
+    for round_no, count in enumerate([*workers, workers[-1]], start=1):
+        server = Server(env, log, count)
+        try:
+            server.wait_healthy()
+            if results:
+                results[-1].unacknowledged = _check_after_restart(server, previous)
+            if round_no > len(workers):
+                break
+            rng = random.Random(seed * 1000 + round_no)
+            previous, in_flight = _load_and_kill(
+                server,
+                ledger,
+                round_no=round_no,
+                clients=clients,
+                kill_after=kill_after,
+                rng=rng,
+            )
+            results.append(
+                RoundResult(
+                    workers=count,
+                    acknowledged=sum(1 for s in previous if s.receipt is not None),
+                    unacknowledged=0,
+                    in_flight_at_kill=in_flight,
+                    log=str(log),
                 )
-        # A client that lost its answer sends the same submission again: stored once.
-        for submission in unacked:
-            submission.error = submission.status = None
-            _submit(server.url, submission)
-            if submission.receipt is None:
-                raise AssertionError(f"retry of {submission.submission_id}: {submission.error}")
-    finally:
-        server.stop()
-    return RoundResult(
-        workers=workers,
-        acknowledged=acknowledged,
-        unacknowledged=len(unacked),
-        in_flight_at_kill=in_flight,
-        log=str(log),
-    )
+            )
+        finally:
+            server.stop()
+    return results
 
 
 async def verify(ledger: Ledger, *, strict: bool = True) -> dict[str, int]:
@@ -405,7 +437,9 @@ def server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per server")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn workers (2 or more: every other round)"
+    )
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
     parser.add_argument("--kill-after", type=int, default=60, help="receipts before the kill")
     parser.add_argument("--seed", type=int, default=1)
@@ -417,23 +451,24 @@ def main() -> None:
     args.logs.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "chorus.cli", "migrate"], cwd=ROOT, check=True)
     ledger = Ledger()
-    for round_no in range(1, args.rounds + 1):
-        result = run_round(
-            ledger,
-            server_env(),
-            args.logs,
-            round_no=round_no,
-            workers=args.workers,
-            clients=args.clients,
-            kill_after=args.kill_after,
-            seed=args.seed,
-        )
-        totals = asyncio.run(verify(ledger, strict=False))
+    workers = [args.workers if n % 2 else 1 for n in range(args.rounds)]
+    results = run_rounds(
+        ledger,
+        server_env(),
+        args.logs,
+        workers=workers,
+        clients=args.clients,
+        kill_after=args.kill_after,
+        seed=args.seed,
+    )
+    totals = asyncio.run(verify(ledger, strict=False))
+    for round_no, result in enumerate(results, start=1):
         print(
-            f"round {round_no}: {result.acknowledged} acknowledged, "
-            f"{result.unacknowledged} lost in the crash and resent, "
-            f"{result.in_flight_at_kill} in flight at the kill; database {totals}: whole"
+            f"round {round_no} ({result.workers} worker(s)): {result.acknowledged} acknowledged, "
+            f"{result.unacknowledged} cut off and resent, "
+            f"{result.in_flight_at_kill} in flight at the kill"
         )
+    print(f"database: {totals}")
     print("every acknowledged submission survived; no partial response")
 
 

@@ -46,12 +46,10 @@ def _prepare_sqlite_file(path: str) -> None:
 
 
 def engine() -> Engine:  # type: ignore[type-arg]
-    from piccolo.engine.finder import engine_finder
+    """The configured engine (read on every call, so a test can point it elsewhere)."""
+    from chorus import piccolo_conf
 
-    found = engine_finder()
-    if found is None:
-        raise DatabaseUnavailable("piccolo_conf.py defines no DB")
-    return found
+    return piccolo_conf.DB
 
 
 async def ping() -> None:
@@ -73,10 +71,13 @@ async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
     pool = db if isinstance(db, PostgresEngine) and pool_size > 0 else None
     if pool is not None:
         await pool.start_connection_pool(min_size=1, max_size=pool_size)
+    from surveys.storage import stop_writer
+
     try:
         await ping()
         yield
     finally:
+        await stop_writer()
         if pool is not None:
             await pool.close_connection_pool()
         _arm_exit_watchdog()

@@ -50,7 +50,8 @@ def _message(status: int) -> tuple[str, str]:
     if status == 503:
         return _("Service unavailable"), _("The service is not available right now.")
     return _("Sorry, something went wrong"), _(
-        "Anything you sent was either saved in full or not at all. Please try again in a few minutes."
+        "Anything you sent was either saved in full or not at all. "
+        "Please try again in a few minutes."
     )
 
 

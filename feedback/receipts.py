@@ -108,18 +108,26 @@ async def add_follow_up(receipt: ReceiptView, body: str, day: date) -> None:
 async def withdraw(receipt: ReceiptView) -> None:
     """Delete everything said under this receipt for good. The receipt row stays, emptied, so
     the code answers "withdrawn" and a replayed submission cannot store the response again."""
-    from surveys.rollups import uncount_responses
+    from surveys.bulk import write_transaction
+    from surveys.rollups import uncount
     from surveys.tables import Response
 
-    async with Receipt._meta.db.transaction():
-        ids = [
-            row["id"]
-            for row in await Response.select(Response.id).where(Response.receipt == receipt.id)
-        ]
+    # Table names are ours, values are parameters: nothing here comes from a request.
+    responses, messages, receipts = (
+        Response._meta.tablename,
+        Message._meta.tablename,
+        Receipt._meta.tablename,
+    )
+    select_ids = f"SELECT id FROM {responses} WHERE receipt = ?"  # noqa: S608
+    delete_responses = f"DELETE FROM {responses} WHERE receipt = ?"  # noqa: S608
+    delete_messages = f"DELETE FROM {messages} WHERE receipt = ?"  # noqa: S608
+    empty_receipt = f"UPDATE {receipts} SET status = ?, reply_allowed = ? WHERE id = ?"  # noqa: S608
+    async with write_transaction() as tx:
+        ids = [row[0] for row in await tx.fetch(select_ids, receipt.id)]
         # Later reports no longer count them: the roll-ups lose them in the same transaction.
-        await uncount_responses(ids)
-        await Response.delete().where(Response.receipt == receipt.id)
-        await Message.delete().where(Message.receipt == receipt.id)
-        await Receipt.update({Receipt.status: "withdrawn", Receipt.reply_allowed: False}).where(
-            Receipt.id == receipt.id
-        )
+        increments = await uncount(tx, ids)
+        await increments.apply(tx)
+        # Answers go with their response (ON DELETE CASCADE).
+        await tx.execute(delete_responses, receipt.id)
+        await tx.execute(delete_messages, receipt.id)
+        await tx.execute(empty_receipt, "withdrawn", False, receipt.id)

@@ -8,10 +8,11 @@ area, residents flat, concerns peaking in summer with one category rising). Answ
 latent trust per respondent, so items agree with each other the way real answers do.
 
 Rows have exactly the shape `surveys.storage.store_submission` gives a real submission (one
-Answer row per chosen option, free text redacted and scored by `feedback.pipeline`), but they are
-written in bulk through the driver: going through Piccolo row by row would take hours for a
-million responses. Everything is drawn from one `random.Random(seed)`, ids included, so a seed
-always gives the same rows; only "today" moves the calendar.
+Answer row per chosen option, free text redacted and scored by `feedback.pipeline`, the roll-ups
+of `surveys.rollups` added up), but they are written in bulk through the driver: going through
+Piccolo row by row would take hours for a million responses. Everything is drawn from one
+`random.Random(seed)`, ids included, so a seed always gives the same rows; only "today" moves the
+calendar (the current month stops at today: no row is dated in the future).
 """
 
 from __future__ import annotations
@@ -690,7 +691,8 @@ class _Choice:
         self.total = running
 
     def __call__(self, rng: Random) -> Any:
-        return self.items[bisect.bisect_right(self.cum, rng.random() * self.total)]
+        found = bisect.bisect_right(self.cum, rng.random() * self.total)
+        return self.items[min(found, len(self.items) - 1)]  # rounding can reach the total
 
 
 class _Keys:
@@ -1479,7 +1481,7 @@ class _Generator:
         new_id = self.keys.uuid
         counts = self._answer_counts.get(cell)
         if counts is None:
-            counts = self._answer_counts[cell] = array("q", bytes(8 * len(self._offered[slug])))
+            counts = self._answer_counts[cell] = array("I", bytes(4 * len(self._offered[slug])))
         position = self._position[slug]
         for qid, value in answers.items():
             if survey.questions[qid].kind == "text":
@@ -1843,9 +1845,10 @@ class _SQLiteWriter:
 
 class _PostgresWriter:
     """Binary COPY in one transaction per batch (several times faster than INSERT); roll-ups
-    are copied into a temporary table first, because COPY itself cannot add to a cell."""
+    are copied into a temporary table first, because COPY itself cannot add to a cell. The
+    server does the work in its own process, so the next batch is drawn meanwhile."""
 
-    overlaps = False
+    overlaps = True
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
@@ -1933,6 +1936,11 @@ class _Progress:
         )
         sys.stderr.flush()
 
+    def note(self, text: str) -> None:
+        if self.enabled:
+            sys.stderr.write(f" {text}")
+            sys.stderr.flush()
+
     def finish(self) -> None:
         if self.enabled:
             sys.stderr.write("\n")
@@ -2012,6 +2020,7 @@ async def run_demo(*, responses: int, seed: int, if_empty: bool) -> DemoSummary:
             periods.update(row[8] for row in batch.responses)
             progress.advance(len(batch.responses))
         # The roll-ups last: they add up every response, whatever its month.
+        progress.note("and the roll-ups...")
         rollups = generator.rollup_batches(ROLLUP_BATCH)
         while (sums := await asyncio.to_thread(_next, rollups)) is not None:
             await write(sums)

@@ -4,9 +4,10 @@ withdrawal, rebuild from scratch after a bulk load. Same SQL on SQLite and Postg
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from surveys.bulk import Transaction
 from surveys.definition import Survey
 from surveys.forms import Answers
 from surveys.scales import AGREE_SCORES
@@ -69,116 +70,145 @@ def trust_score(survey: Survey, answers: Answers) -> float | None:
     return sum(scores) / len(scores) if scores else None
 
 
-_DIMS_SQL = "period, area, work_setting, locale, channel"
+DIM_COLUMNS = ("period", "area", "work_setting", "locale", "channel")
+_DIMS_SQL = ", ".join(DIM_COLUMNS)
 
 
-async def _bump_answer(cell: Cell, question: str, value: str, sign: int) -> None:
-    table = AnswerCount._meta.tablename
-    await AnswerCount.raw(
-        f"INSERT INTO {table} (key, survey, question, value, {_DIMS_SQL}, n) "  # noqa: S608
-        "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}) "
-        f"ON CONFLICT (key) DO UPDATE SET n = {table}.n + excluded.n",
-        cell.key(question, value),
-        cell.survey,
-        question,
-        value,
-        *cell.values(),
-        sign,
-    )
+@dataclass(frozen=True, slots=True)
+class TextScore:
+    """What the roll-ups need of one free-text answer."""
+
+    question: str
+    scored: bool
+    sentiment: str
+    polarity: float
 
 
-async def _bump_trust(cell: Cell, score: float, sign: int) -> None:
-    table = TrustScore._meta.tablename
-    await TrustScore.raw(
-        f"INSERT INTO {table} (key, survey, {_DIMS_SQL}, n, total, total_sq) "  # noqa: S608
-        "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}) "
-        f"ON CONFLICT (key) DO UPDATE SET n = {table}.n + excluded.n, "
-        f"total = {table}.total + excluded.total, total_sq = {table}.total_sq + excluded.total_sq",
-        cell.key(),
-        cell.survey,
-        *cell.values(),
-        sign,
-        sign * score,
-        sign * score * score,
-    )
+@dataclass(slots=True)
+class Increments:
+    """Roll-up changes summed by key, so any number of responses costs one upsert a table."""
 
+    answers: dict[str, list[Any]] = field(default_factory=dict)
+    trust: dict[str, list[Any]] = field(default_factory=dict)
+    texts: dict[str, list[Any]] = field(default_factory=dict)
 
-async def _bump_text(
-    cell: Cell, question: str, scored: bool, label: str, polarity: float, sign: int
-) -> None:
-    table = TextCount._meta.tablename
-    await TextCount.raw(
-        f"INSERT INTO {table} (key, survey, question, {_DIMS_SQL}, "  # noqa: S608
-        "n, scored, negative, positive, polarity_sum) "
-        "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}) "
-        f"ON CONFLICT (key) DO UPDATE SET n = {table}.n + excluded.n, "
-        f"scored = {table}.scored + excluded.scored, "
-        f"negative = {table}.negative + excluded.negative, "
-        f"positive = {table}.positive + excluded.positive, "
-        f"polarity_sum = {table}.polarity_sum + excluded.polarity_sum",
-        cell.key(question),
-        cell.survey,
-        question,
-        *cell.values(),
-        sign,
-        sign if scored else 0,
-        sign if scored and label == "negative" else 0,
-        sign if scored and label == "positive" else 0,
-        sign * polarity if scored else 0.0,
-    )
+    def add_answer(self, cell: Cell, question: str, value: str, sign: int) -> None:
+        key = cell.key(question, value)
+        row = self.answers.setdefault(key, [key, cell.survey, question, value, *cell.values(), 0])
+        row[-1] += sign
 
+    def add_trust(self, cell: Cell, score: float, sign: int) -> None:
+        key = cell.key()
+        row = self.trust.setdefault(key, [key, cell.survey, *cell.values(), 0, 0.0, 0.0])
+        row[-3] += sign
+        row[-2] += sign * score
+        row[-1] += sign * score * score
 
-async def count_response(
-    survey: Survey, cell: Cell, answers: Answers, texts: list[Answer], sign: int = 1
-) -> None:
-    """Add (sign=1) or take away (sign=-1) one response; call inside its transaction."""
-    for qid, value in answers.items():
-        if survey.questions[qid].kind == "text":
-            continue
-        for item in [value] if isinstance(value, str) else value:
-            await _bump_answer(cell, qid, item, sign)
-        if survey.questions[qid].kind == "multiple":
-            # Respondents, not ticks: the base of "% seeing each problem".
-            await _bump_answer(cell, qid, RESPONDENTS, sign)
-    score = trust_score(survey, answers)
-    if score is not None:
-        await _bump_trust(cell, score, sign)
-    for text in texts:
-        await _bump_text(
-            cell,
-            str(text.question),
-            bool(text.scored),
-            str(text.sentiment or ""),
-            float(text.polarity or 0.0),
-            sign,
+    def add_text(
+        self, cell: Cell, question: str, scored: bool, label: str, polarity: float, sign: int
+    ) -> None:
+        key = cell.key(question)
+        row = self.texts.setdefault(
+            key, [key, cell.survey, question, *cell.values(), 0, 0, 0, 0, 0.0]
+        )
+        row[-5] += sign
+        if scored:
+            row[-4] += sign
+            row[-3] += sign if label == "negative" else 0
+            row[-2] += sign if label == "positive" else 0
+            row[-1] += sign * polarity
+
+    def add_response(
+        self, survey: Survey, cell: Cell, answers: Answers, texts: list[TextScore], sign: int = 1
+    ) -> None:
+        for qid, value in answers.items():
+            if survey.questions[qid].kind == "text":
+                continue
+            for item in [value] if isinstance(value, str) else value:
+                self.add_answer(cell, qid, item, sign)
+            if survey.questions[qid].kind == "multiple":
+                # Respondents, not ticks: the base of "% seeing each problem".
+                self.add_answer(cell, qid, RESPONDENTS, sign)
+        score = trust_score(survey, answers)
+        if score is not None:
+            self.add_trust(cell, score, sign)
+        for text in texts:
+            self.add_text(cell, text.question, text.scored, text.sentiment, text.polarity, sign)
+
+    async def apply(self, tx: Transaction) -> None:
+        """Write every change, in the transaction that stores or deletes the rows."""
+        await _upsert(tx, AnswerCount, ("key", "survey", "question", "value"), ("n",), self.answers)
+        await _upsert(tx, TrustScore, ("key", "survey"), ("n", "total", "total_sq"), self.trust)
+        await _upsert(
+            tx,
+            TextCount,
+            ("key", "survey", "question"),
+            ("n", "scored", "negative", "positive", "polarity_sum"),
+            self.texts,
         )
 
 
-async def uncount_responses(response_ids: list[Any]) -> None:
-    """Take stored responses out of the roll-ups (before they are deleted)."""
+async def _upsert(
+    tx: Transaction,
+    table: type[AnswerCount] | type[TrustScore] | type[TextCount],
+    head: tuple[str, ...],
+    sums: tuple[str, ...],
+    rows: dict[str, list[Any]],
+) -> None:
+    name = table._meta.tablename
+    updates = ", ".join(f'"{c}" = "{name}"."{c}" + excluded."{c}"' for c in sums)
+    await tx.insert_many(
+        table,
+        (*head, *DIM_COLUMNS, *sums),
+        list(rows.values()),
+        tail=f' ON CONFLICT ("key") DO UPDATE SET {updates}',
+    )
+
+
+async def uncount(tx: Transaction, response_ids: list[Any]) -> Increments:
+    """What taking these stored responses out of the roll-ups changes (read within `tx`)."""
     from surveys.registry import get_survey
 
+    increments = Increments()
+    response_t, answer_t = Response._meta.tablename, Answer._meta.tablename
     for response_id in response_ids:
-        row = await Response.select().where(Response.id == response_id).first()
-        if row is None:
+        found = await tx.fetch(
+            f"SELECT survey, period, area, work_setting, locale, channel FROM {response_t} "  # noqa: S608
+            "WHERE id = ?",
+            response_id,
+        )
+        if not found:
             continue
-        survey = get_survey(str(row["survey"]))
+        slug, period, area, setting, locale, channel = found[0]
+        survey = get_survey(str(slug))
         if survey is None:
             continue
+        cell = Cell(str(slug), str(period), area or "", setting or "", str(locale), channel or "")
         answers: Answers = {}
-        texts: list[Answer] = []
-        for answer in await Answer.objects().where(Answer.response == response_id):
-            if answer.text is not None:
-                texts.append(answer)
-            elif answer.value is not None and answer.question in survey.questions:
-                question = survey.questions[answer.question]
-                if question.kind == "multiple":
-                    existing = answers.setdefault(answer.question, [])
-                    assert isinstance(existing, list)
-                    existing.append(answer.value)
-                else:
-                    answers[answer.question] = answer.value
-        await count_response(survey, Cell.of(row), answers, texts, sign=-1)
+        texts: list[TextScore] = []
+        rows = await tx.fetch(
+            f"SELECT question, value, text, scored, sentiment, polarity FROM {answer_t} "  # noqa: S608
+            "WHERE response = ?",
+            response_id,
+        )
+        for question_id, value, text, scored, sentiment, polarity in rows:
+            question = survey.questions.get(str(question_id))
+            if question is None:
+                continue
+            if text is not None:
+                texts.append(
+                    TextScore(
+                        str(question_id), bool(scored), str(sentiment or ""), float(polarity or 0)
+                    )
+                )
+            elif value is not None and question.kind == "multiple":
+                existing = answers.setdefault(question.id, [])
+                assert isinstance(existing, list)
+                existing.append(str(value))
+            elif value is not None:
+                answers[question.id] = str(value)
+        increments.add_response(survey, cell, answers, texts, sign=-1)
+    return increments
 
 
 def _key_sql(prefix: str) -> str:

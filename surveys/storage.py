@@ -1,8 +1,17 @@
-"""Store a checked submission with its receipt, exactly once per submission token."""
+"""Store checked submissions with their receipts, exactly once per submission token.
+
+Submissions are written by one writer task per process, in batches: whatever arrived while
+the previous batch was committing goes into the next transaction. One commit (one fsync on
+SQLite) then acknowledges many respondents, and nobody is told "thank you" before their
+answers are on disk.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -10,10 +19,16 @@ from chorus.coarse_time import coarse_today, period_of
 from feedback.pipeline import process_text
 from feedback.receipts import code_for_token, code_hash, token_hash
 from feedback.tables import Receipt
+from surveys.bulk import Transaction, close_connections, write_transaction
 from surveys.definition import Survey
 from surveys.forms import Answers
-from surveys.rollups import Cell, count_response
+from surveys.rollups import Cell, Increments, TextScore
 from surveys.tables import Answer, Response
+
+log = logging.getLogger("chorus.storage")
+
+#: The most submissions one transaction takes; more wait for the next one.
+MAX_BATCH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +44,50 @@ def reply_allowed(survey: Survey, answers: Answers) -> bool:
     return survey.kind == "concern"
 
 
-def _answer_rows(survey: Survey, response_id: Any, answers: Answers, locale: str) -> list[Answer]:
-    rows = []
+RECEIPT_COLUMNS = (
+    "id",
+    "code_hash",
+    "token_hash",
+    "kind",
+    "status",
+    "reply_allowed",
+    "locale",
+    "day",
+)
+RESPONSE_COLUMNS = (
+    "id",
+    "survey",
+    "kind",
+    "respondent_group",
+    "version",
+    "locale",
+    "channel",
+    "day",
+    "period",
+    "area",
+    "work_setting",
+    "receipt",
+)
+ANSWER_COLUMNS = (
+    "id",
+    "response",
+    "survey",
+    "question",
+    "value",
+    "text",
+    "sentiment",
+    "polarity",
+    "scored",
+    "phrases",
+)
+
+
+def _answer_rows(
+    survey: Survey, response_id: uuid.UUID, answers: Answers, locale: str
+) -> tuple[list[tuple[Any, ...]], list[TextScore]]:
+    """Rows for the answer table, and what the roll-ups need of the free text."""
+    rows: list[tuple[Any, ...]] = []
+    texts: list[TextScore] = []
     for qid, value in answers.items():
         question = survey.questions[qid]
         if question.kind == "text":
@@ -39,27 +96,220 @@ def _answer_rows(survey: Survey, response_id: Any, answers: Answers, locale: str
             if not processed.text:
                 continue
             rows.append(
-                Answer(
-                    response=response_id,
-                    survey=survey.slug,
-                    question=qid,
-                    text=processed.text,
-                    sentiment=processed.sentiment,
-                    polarity=processed.polarity,
-                    scored=processed.scored,
-                    phrases=processed.phrases,
+                (
+                    uuid.uuid4(),
+                    response_id,
+                    survey.slug,
+                    qid,
+                    None,
+                    processed.text,
+                    processed.sentiment,
+                    processed.polarity,
+                    processed.scored,
+                    processed.phrases,
                 )
             )
+            texts.append(TextScore(qid, processed.scored, processed.sentiment, processed.polarity))
         else:
             for item in [value] if isinstance(value, str) else value:
                 rows.append(
-                    Answer(response=response_id, survey=survey.slug, question=qid, value=item)
+                    (
+                        uuid.uuid4(),
+                        response_id,
+                        survey.slug,
+                        qid,
+                        item,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                    )
                 )
-    return rows
+    return rows, texts
 
 
-async def _already_stored(token: str) -> bool:
-    return await Receipt.exists().where(Receipt.token_hash == token_hash(token))
+@dataclass(slots=True)
+class Submission:
+    """One respondent's answers, ready to store: rows built and text redacted beforehand."""
+
+    survey: Survey
+    answers: Answers
+    code: str
+    token_hash: str
+    receipt: tuple[Any, ...]
+    response: tuple[Any, ...]
+    rows: list[tuple[Any, ...]]
+    texts: list[TextScore]
+    cell: Cell
+    future: asyncio.Future[Stored] = field(init=False)
+
+
+def prepare(
+    survey: Survey,
+    answers: Answers,
+    *,
+    locale: str,
+    channel: str | None,
+    token: str,
+    today: date | None = None,
+) -> Submission:
+    code = code_for_token(token)
+    day = coarse_today(today)
+    period = period_of(day)
+    receipt_id, response_id = uuid.uuid4(), uuid.uuid4()
+    hashed_token = token_hash(token)
+    area = answers.get("area")
+    area = area if isinstance(area, str) else None
+    setting = answers.get("work_setting")
+    setting = setting if isinstance(setting, str) else None
+    # Redaction and scoring happen here, before the writer takes any lock.
+    rows, texts = _answer_rows(survey, response_id, answers, locale)
+    return Submission(
+        survey=survey,
+        answers=answers,
+        code=code,
+        token_hash=hashed_token,
+        receipt=(
+            receipt_id,
+            code_hash(code),
+            hashed_token,
+            survey.kind,
+            "received",
+            reply_allowed(survey, answers),
+            locale,
+            day,
+        ),
+        response=(
+            response_id,
+            survey.slug,
+            survey.kind,
+            survey.group,
+            survey.version,
+            locale,
+            channel,
+            day,
+            period,
+            area,
+            setting,
+            receipt_id,
+        ),
+        rows=rows,
+        texts=texts,
+        cell=Cell(
+            survey=survey.slug,
+            period=period,
+            area=area or "",
+            work_setting=setting or "",
+            locale=locale,
+            channel=channel or "",
+        ),
+    )
+
+
+async def _used_tokens(hashes: list[str], tx: Transaction | None = None) -> set[str]:
+    if tx is None:
+        rows = await Receipt.select(Receipt.token_hash).where(Receipt.token_hash.is_in(hashes))
+        return {str(row["token_hash"]) for row in rows}
+    marks = ", ".join("?" for _ in hashes)
+    found = await tx.fetch(
+        f"SELECT token_hash FROM {Receipt._meta.tablename} WHERE token_hash IN ({marks})",  # noqa: S608
+        *hashes,
+    )
+    return {str(row[0]) for row in found}
+
+
+async def _write(batch: list[Submission]) -> list[Stored]:
+    """Store a batch in one transaction; tokens seen before get their receipt, nothing new."""
+    async with write_transaction() as tx:
+        return await _write_in(tx, batch)
+
+
+async def _write_in(tx: Transaction, batch: list[Submission]) -> list[Stored]:
+    # Checked inside the transaction, which holds the write lock: no other writer can store
+    # the same token between this check and the insert.
+    used = await _used_tokens([s.token_hash for s in batch], tx)
+    fresh: list[Submission] = []
+    results: list[Stored] = []
+    for submission in batch:
+        if submission.token_hash in used:
+            results.append(Stored(submission.code, created=False))
+        else:
+            used.add(submission.token_hash)  # a double-click inside one batch
+            fresh.append(submission)
+            results.append(Stored(submission.code, created=True))
+    if fresh:
+        increments = Increments()
+        for s in fresh:
+            increments.add_response(s.survey, s.cell, s.answers, s.texts)
+        await tx.insert_many(Receipt, RECEIPT_COLUMNS, [s.receipt for s in fresh])
+        await tx.insert_many(Response, RESPONSE_COLUMNS, [s.response for s in fresh])
+        await tx.insert_many(Answer, ANSWER_COLUMNS, [row for s in fresh for row in s.rows])
+        await increments.apply(tx)
+    return results
+
+
+class SubmissionWriter:
+    """The one task in this event loop that writes submissions, a batch at a time."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[Submission] = asyncio.Queue()
+        self.task = asyncio.get_running_loop().create_task(self._run(), name="chorus-writer")
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self.queue.get()]
+            while not self.queue.empty() and len(batch) < MAX_BATCH:
+                batch.append(self.queue.get_nowait())
+            try:
+                await self._settle(batch)
+            finally:
+                for _ in batch:
+                    self.queue.task_done()
+
+    async def _settle(self, batch: list[Submission]) -> None:
+        try:
+            results = await _write(batch)
+        except Exception:
+            if len(batch) == 1:
+                # Another process stored this token first (unique index), or a real failure.
+                await self._settle_alone(batch[0])
+                return
+            # One bad apple (typically a token another process just stored) must not cost the
+            # others their answers: write them one by one.
+            for submission in batch:
+                await self._settle_alone(submission)
+            return
+        for submission, result in zip(batch, results, strict=True):
+            if not submission.future.done():
+                submission.future.set_result(result)
+
+    async def _settle_alone(self, submission: Submission) -> None:
+        try:
+            [result] = await _write([submission])
+        except Exception as error:
+            if await _used_tokens([submission.token_hash]):
+                result = Stored(submission.code, created=False)
+            else:
+                log.error("a submission could not be stored: %s", type(error).__name__)
+                if not submission.future.done():
+                    submission.future.set_exception(error)
+                return
+        if not submission.future.done():
+            submission.future.set_result(result)
+
+
+_writers: dict[asyncio.AbstractEventLoop, SubmissionWriter] = {}
+
+
+def _writer() -> SubmissionWriter:
+    loop = asyncio.get_running_loop()
+    writer = _writers.get(loop)
+    if writer is None or writer.task.done():
+        for stale in [other for other in _writers if other.is_closed()]:
+            del _writers[stale]
+        writer = _writers[loop] = SubmissionWriter()
+    return writer
 
 
 async def store_submission(
@@ -71,58 +321,20 @@ async def store_submission(
     token: str,
     today: date | None = None,
 ) -> Stored:
-    code = code_for_token(token)
-    if await _already_stored(token):
-        return Stored(code, created=False)
-    day = coarse_today(today)
-    receipt = Receipt(
-        code_hash=code_hash(code),
-        token_hash=token_hash(token),
-        kind=survey.kind,
-        status="received",
-        reply_allowed=reply_allowed(survey, answers),
-        locale=locale,
-        day=day,
-    )
-    area = answers.get("area")
-    setting = answers.get("work_setting")
-    response = Response(
-        survey=survey.slug,
-        kind=survey.kind,
-        respondent_group=survey.group,
-        version=survey.version,
-        locale=locale,
-        channel=channel,
-        day=day,
-        period=period_of(day),
-        area=area if isinstance(area, str) else None,
-        work_setting=setting if isinstance(setting, str) else None,
-        receipt=receipt.id,
-    )
-    # Text is redacted and scored before the transaction: no CPU work while holding the lock.
-    rows = _answer_rows(survey, response.id, answers, locale)
-    try:
-        async with Receipt._meta.db.transaction():
-            await Receipt.insert(receipt)
-            await Response.insert(response)
-            if rows:
-                await Answer.insert(*rows)
-            await count_response(
-                survey,
-                Cell(
-                    survey=survey.slug,
-                    period=period_of(day),
-                    area=response.area or "",
-                    work_setting=response.work_setting or "",
-                    locale=locale,
-                    channel=channel or "",
-                ),
-                answers,
-                [row for row in rows if row.text is not None],
-            )
-    except Exception:
-        # A double-click racing us stored it first: the unique token hash refused ours.
-        if await _already_stored(token):
-            return Stored(code, created=False)
-        raise
-    return Stored(code, created=True)
+    """Store one submission and return its receipt, once it is committed."""
+    submission = prepare(survey, answers, locale=locale, channel=channel, token=token, today=today)
+    submission.future = asyncio.get_running_loop().create_future()
+    _writer().queue.put_nowait(submission)
+    # Shielded: a respondent who gives up waiting does not undo a write already queued.
+    return await asyncio.shield(submission.future)
+
+
+async def stop_writer() -> None:
+    """Finish what is queued and stop this loop's writer (application shutdown)."""
+    writer = _writers.pop(asyncio.get_running_loop(), None)
+    if writer is None:
+        await close_connections()
+        return
+    await writer.queue.join()
+    writer.task.cancel()
+    await close_connections()

@@ -79,9 +79,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 async def migrated() -> AsyncIterator[None]:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
+    from surveys.storage import stop_writer
+
     result = await run_forwards("all")
     assert result.success, result.message
     yield
+    await stop_writer()  # tests that store directly share the session loop's writer
 
 
 async def empty_tables() -> None:

@@ -74,7 +74,11 @@ def test_worker_voice_is_answered_to_its_receipt(
     assert receipt_status(page) == t(locale, "Received")
 
 
-@pytest.mark.parametrize(("locale", "js"), [("en", False), ("ro", True), ("ar", False)])
+@pytest.mark.parametrize(
+    ("locale", "js"),
+    [("en", False), ("ro", True), ("ar", False)],
+    ids=["en-no-js", "ro-js", "ar-no-js"],
+)
 def test_reports_then_the_receipt_follow_up_and_withdrawal(
     open_page: Callable[..., Any], shot: Callable[..., Any], locale: str, js: bool
 ) -> None:
@@ -188,7 +192,11 @@ def test_exit_without_javascript_is_a_plain_link(
     assert requests[0].headers.get("referer") is None
 
 
-@pytest.mark.parametrize(("locale", "js"), [("en", True), ("ro", False), ("ar", True)])
+@pytest.mark.parametrize(
+    ("locale", "js"),
+    [("en", True), ("ro", False), ("ar", True)],
+    ids=["en-js", "ro-no-js", "ar-js"],
+)
 def test_the_exit_control_stays_in_view_at_the_bottom_of_a_long_page(
     open_page: Callable[..., Any], shot: Callable[..., Any], locale: str, js: bool
 ) -> None:
@@ -255,7 +263,8 @@ def test_a_manager_reads_and_replies_and_the_respondent_reads_the_reply(
     from tests.browser.console import find_item, sign_in
 
     marker = "".join(random.choices(string.ascii_lowercase, k=12))
-    told = f"The officer at the front desk listened to me ({marker})."
+    # Written in Arabic on the Arabic form, answered in English from the English console.
+    told = f"استمع إليّ الموظف في مكتب الاستقبال ({marker})"
     respondent = open_page(js=False)
     code = complete(
         respondent,
@@ -269,7 +278,8 @@ def test_a_manager_reads_and_replies_and_the_respondent_reads_the_reply(
     shot(manager, "console")
     item = find_item(manager, marker, kind="experience", locale="ar")
     manager.goto(item)
-    assert told in manager.locator("main").inner_text()
+    written = manager.locator("main .free-text", has_text=marker)
+    assert written.count() == 1, manager.locator("main").inner_text()
     shot(manager, "item")
     reply = "Thank you for telling us. The desk staff will hear about this in their briefing."
     manager.locator("#body").fill(reply)
@@ -281,6 +291,20 @@ def test_a_manager_reads_and_replies_and_the_respondent_reads_the_reply(
 
     open_receipt(respondent, "ar", code)
     assert receipt_status(respondent) == t("ar", "Answered")
-    messages = respondent.locator("main .msg").all_inner_texts()
-    assert any(t("ar", "Reply from the team") in m and reply in m for m in messages), messages
+    answer = respondent.locator("main .msg", has_text=reply)
+    assert answer.count() == 1, respondent.locator("main").inner_text()
+    assert t("ar", "Reply from the team") in answer.inner_text()
     shot(respondent, "reply-read")
+
+    # Text in another script than the page's keeps its own direction: the English reply on
+    # the Arabic receipt page reads left to right (its full stop at its end), the Arabic
+    # report in the English console right to left.
+    assert direction(answer.locator("p", has_text=reply)) == "ltr", (
+        "the English reply is laid out right to left on the Arabic receipt page"
+    )
+    assert direction(written) == "rtl", "the Arabic report is laid out left to right"
+
+
+def direction(locator: Any) -> str:
+    value: str = locator.evaluate("e => getComputedStyle(e).direction")
+    return value

@@ -199,8 +199,8 @@ async def test_a_manager_session_is_shared_and_ends_everywhere(pair: Pair, db: N
 
 
 async def test_limits_the_existing_test_does_not_cover_are_shared(pair: Pair, db: None) -> None:
-    """One address's submission budget spans the API and the HTML form on both processes;
-    the per-code-prefix lookup limit spans both; a solved challenge is spent once anywhere."""
+    """One address's submission budget spans the API and the HTML form on both processes,
+    and the per-code-prefix lookup limit spans both."""
     import asyncio
 
     assert can_bind(LIMITED), f"cannot use {LIMITED} as a source address"
@@ -242,19 +242,20 @@ async def test_a_solved_challenge_is_spent_once_across_processes(pair: Pair, db:
     )
 
 
-def _spend_twice(reporting_a: Http, reporting_b: Http) -> None:
-    solution = solved(reporting_a)
+def _spend_twice(a: Http, b: Http) -> None:
+    """Solved once, accepted by A; the same solution is refused by B."""
+    solution = solved(a)
     body = {"answers": {"confidence": "tend_agree"}, "pow": solution}
-    first = reporting_a.json("POST", "/api/v1/surveys/worker-voice/responses", body)
+    first = a.json("POST", "/api/v1/surveys/worker-voice/responses", body)
     assert first[0] == 201, first
-    again = reporting_b.json("POST", "/api/v1/surveys/worker-voice/responses", body)
+    again = b.json("POST", "/api/v1/surveys/worker-voice/responses", body)
     assert again[0] == 422, again
     assert "pow" in json.loads(again[1])["errors"], again
     # A solution that was never issued is refused too (the signature is checked).
     forged = json.loads(base64.b64decode(solution))
     forged["signature"] = "0" * 64
     body["pow"] = base64.b64encode(json.dumps(forged).encode()).decode()
-    assert reporting_b.json("POST", "/api/v1/surveys/worker-voice/responses", body)[0] == 422
+    assert b.json("POST", "/api/v1/surveys/worker-voice/responses", body)[0] == 422
 
 
 def _api_status(client: Http, pow_solution: str) -> int:
