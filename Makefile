@@ -42,7 +42,7 @@ extract: $(STAMP)
 update: extract
 	for lang in ro bg hu pl pt_BR es th zh_Hans ar; do \
 		if [ -f locales/$$lang/LC_MESSAGES/messages.po ]; then \
-			$(BIN)/pybabel update -i locales/messages.pot -d locales -l $$lang --no-fuzzy-matching; \
+			$(BIN)/pybabel update -i locales/messages.pot -d locales -l $$lang --no-fuzzy-matching --ignore-obsolete; \
 		else \
 			$(BIN)/pybabel init -i locales/messages.pot -d locales -l $$lang; \
 		fi; \
