@@ -480,6 +480,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--analyze", action="store_true",
+                        help="run ANALYZE on the PostgreSQL databases before measuring (the "
+                        "development server has autovacuum off, so a fresh `chorus demo` "
+                        "database has no planner statistics)")
     parser.add_argument("--priority", type=int, default=0,
                         help="autogroup nice for this run and PostgreSQL while measuring "
                         "(e.g. -10 on a shared machine; see _common.prioritized)")
@@ -523,6 +527,11 @@ def measure_all(args: argparse.Namespace, plan: list[tuple[str, int]],
     for engine, n in plan:
         info = built[(engine, n)]
         env = base_env(Path(info["var_dir"]), info["database_url"])
+        if args.analyze and engine == "postgres":
+            started = time.perf_counter()
+            subprocess.run(["psql", info["database_url"], "-qc", "ANALYZE"],  # noqa: S603,S607
+                           check=True, capture_output=True)
+            print(f"ANALYZE {engine} N={n:,}: {time.perf_counter() - started:.1f} s", flush=True)
         print(f"measuring {engine} N={n:,} (load average "
               f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}) …", flush=True)
         results[(engine, n)] = child(["--measure", "--repeat", str(args.repeat)], env)

@@ -1,9 +1,9 @@
-"""The managers' inbox: reports and free text, filtered and paged, with status, tags and replies.
+"""The managers' inbox: reports and free text, filtered, paged and read one by one.
 
 Plain async functions over the tables, no HTTP types. An item is one response: every concern
 and experience report, and every survey response with free text. Status, tags and replies
-belong to its receipt (a response stored without one, as some demo data is, is listed but
-cannot be tagged or answered).
+(feedback.inbox_actions) belong to its receipt: a response stored without one, as some demo
+data is, is listed but cannot be tagged or answered.
 """
 
 from __future__ import annotations
@@ -15,25 +15,15 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from feedback.pipeline import clean
 from feedback.tables import FeedbackTag, Message, Receipt, StatusChange
 from surveys.tables import Answer, Response
 
 PAGE_SIZE = 50
-EXPORT_LIMIT = 20_000
-MAX_REPLY = 4000
-MAX_TAG = 40
 KINDS = ("survey", "concern", "experience")
 STATUSES = ("received", "read", "answered", "acted_on")
-#: What a manager may set by hand; "answered" is also set by replying.
-SETTABLE = ("read", "answered", "acted_on")
 SENTIMENTS = ("positive", "negative", "neutral")
 #: The answer that says what a report is about: the concern's category, the contact's kind.
 TOPIC_QUESTIONS = ("category", "contact_kind")
-
-
-class ReplyRefused(Exception):
-    """The respondent did not allow replies, or there is no receipt to reply through."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +78,7 @@ def filter_from(
         page = max(1, min(int(query.get("page") or "1"), 100_000))
     except ValueError:
         page = 1
-    tag = (query.get("tag") or "").strip()[:MAX_TAG] or None
+    tag = (query.get("tag") or "").strip()[:40] or None
     return InboxFilter(
         kind=pick("kind", KINDS),
         category=pick("category", categories),
@@ -112,7 +102,7 @@ def _with_text() -> Any:
     return Answer.select(Answer.response).where(_has_text())
 
 
-def _where(wanted: InboxFilter) -> list[Any]:
+def where(wanted: InboxFilter) -> list[Any]:
     clauses: list[Any] = [(Response.kind != "survey") | Response.id.is_in(_with_text())]
     if wanted.kind:
         clauses.append(Response.kind == wanted.kind)
@@ -177,7 +167,7 @@ class InboxPage:
     pages: int
 
 
-_COLUMNS = (
+ITEM_COLUMNS = (
     Response.id,
     Response.kind,
     Response.survey,
@@ -189,11 +179,11 @@ _COLUMNS = (
 )
 
 
-def _ids(values: Iterable[Any]) -> list[Any]:
+def present(values: Iterable[Any]) -> list[Any]:
     return [value for value in values if value is not None]
 
 
-async def _texts(response_ids: Sequence[Any]) -> dict[Any, list[dict[str, Any]]]:
+async def texts_of(response_ids: Sequence[Any]) -> dict[Any, list[dict[str, Any]]]:
     found: dict[Any, list[dict[str, Any]]] = {}
     if not response_ids:
         return found
@@ -205,7 +195,7 @@ async def _texts(response_ids: Sequence[Any]) -> dict[Any, list[dict[str, Any]]]
     return found
 
 
-async def _topics(response_ids: Sequence[Any]) -> dict[Any, str]:
+async def topics_of(response_ids: Sequence[Any]) -> dict[Any, str]:
     if not response_ids:
         return {}
     rows = await Answer.select(Answer.response, Answer.value).where(
@@ -235,9 +225,9 @@ def _excerpt(text: str | None, length: int = 160) -> str | None:
 
 async def _summaries(rows: list[dict[str, Any]]) -> list[ItemSummary]:
     response_ids = [row["id"] for row in rows]
-    texts = await _texts(response_ids)
-    topics = await _topics(response_ids)
-    tags = await _tags(_ids(row["receipt_id"] for row in rows))
+    texts = await texts_of(response_ids)
+    topics = await topics_of(response_ids)
+    tags = await _tags(present(row["receipt_id"] for row in rows))
     items = []
     for row in rows:
         written = texts.get(row["id"])
@@ -262,12 +252,12 @@ async def _summaries(rows: list[dict[str, Any]]) -> list[ItemSummary]:
 
 
 async def list_items(wanted: InboxFilter) -> InboxPage:
-    clauses = _where(wanted)
+    clauses = where(wanted)
     total = int(await Response.count().where(*clauses))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(wanted.page, pages)
     rows = (
-        await Response.select(*_COLUMNS)
+        await Response.select(*ITEM_COLUMNS)
         .where(*clauses)
         .order_by(Response.day, ascending=False)
         .order_by(Response.id)
@@ -281,64 +271,11 @@ async def status_counts() -> dict[str, int]:
     """How many inbox items are in each status (the console's "what is new")."""
     counts = {}
     for status in STATUSES:
-        counts[status] = int(await Response.count().where(*_where(InboxFilter(status=status))))
+        counts[status] = int(await Response.count().where(*where(InboxFilter(status=status))))
     return counts
 
 
-@dataclass(frozen=True, slots=True)
-class ExportRow:
-    response_id: UUID
-    kind: str
-    survey: str
-    topic: str | None
-    area: str | None
-    locale: str
-    status: str | None
-    day: date
-    question: str
-    sentiment: str | None
-    text: str
-
-
-async def export_rows(wanted: InboxFilter) -> list[ExportRow]:
-    """Every free-text answer and message of the filtered items (no paging), one row each."""
-    rows = (
-        await Response.select(*_COLUMNS)
-        .where(*_where(wanted))
-        .order_by(Response.day, ascending=False)
-        .order_by(Response.id)
-        .limit(EXPORT_LIMIT)
-    )
-    response_ids = [row["id"] for row in rows]
-    texts = await _texts(response_ids)
-    topics = await _topics(response_ids)
-    messages = await _messages(_ids(row["receipt_id"] for row in rows))
-    out = []
-    for row in rows:
-        entries = [(t["question"], t["sentiment"], t["text"]) for t in texts.get(row["id"], [])]
-        entries += [
-            (f"message:{m['author']}", None, m["body"]) for m in messages.get(row["receipt_id"], [])
-        ]
-        for question, sentiment, text in entries or [("", None, "")]:
-            out.append(
-                ExportRow(
-                    response_id=row["id"],
-                    kind=row["kind"],
-                    survey=row["survey"],
-                    topic=topics.get(row["id"]),
-                    area=row["area"],
-                    locale=row["locale"],
-                    status=row["status"],
-                    day=row["day"],
-                    question=question,
-                    sentiment=sentiment,
-                    text=text,
-                )
-            )
-    return out
-
-
-async def _messages(receipt_ids: Sequence[Any]) -> dict[Any, list[dict[str, Any]]]:
+async def messages_of(receipt_ids: Sequence[Any]) -> dict[Any, list[dict[str, Any]]]:
     found: dict[Any, list[dict[str, Any]]] = {}
     if not receipt_ids:
         return found
@@ -386,12 +323,12 @@ class ItemDetail:
 async def get_item(response_id: UUID) -> ItemDetail | None:
     row = (
         await Response.select(
-            *_COLUMNS,
+            *ITEM_COLUMNS,
             Response.work_setting,
             Response.channel,
             Response.receipt.reply_allowed.as_alias("reply_allowed"),
         )
-        .where(Response.id == response_id, *_where(InboxFilter()))
+        .where(Response.id == response_id, *where(InboxFilter()))
         .first()
     )
     if row is None:
@@ -418,7 +355,7 @@ async def get_item(response_id: UUID) -> ItemDetail | None:
     messages: list[ThreadMessage] = []
     history: list[tuple[str, date]] = []
     if receipt_id is not None:
-        thread = await _messages([receipt_id])
+        thread = await messages_of([receipt_id])
         messages = [
             ThreadMessage(m["author"], m["body"], m["day"]) for m in thread.get(receipt_id, [])
         ]
@@ -448,81 +385,3 @@ def _phrases(raw: str | None) -> list[str]:
     except ValueError:
         return []
     return [str(item) for item in value] if isinstance(value, list) else []
-
-
-async def _receipts_of(response_ids: Sequence[UUID]) -> dict[UUID, UUID]:
-    if not response_ids:
-        return {}
-    rows = await Response.select(Response.id, Response.receipt).where(
-        Response.id.is_in(list(response_ids)) & Response.receipt.is_not_null()
-    )
-    return {row["id"]: row["receipt"] for row in rows}
-
-
-async def set_status(response_ids: Sequence[UUID], status: str, day: date) -> list[UUID]:
-    """Set the status of these items' receipts; returns the items whose status changed."""
-    if status not in SETTABLE:
-        raise ValueError(f"status {status!r} cannot be set by hand")
-    receipts = await _receipts_of(response_ids)
-    if not receipts:
-        return []
-    current = await Receipt.select(Receipt.id, Receipt.status).where(
-        Receipt.id.is_in(list(receipts.values()))
-    )
-    changing = {row["id"] for row in current if row["status"] not in (status, "withdrawn")}
-    if not changing:
-        return []
-    async with Receipt._meta.db.transaction():
-        await Receipt.update({Receipt.status: status}).where(Receipt.id.is_in(list(changing)))
-        await StatusChange.insert(
-            *[StatusChange(receipt=receipt, status=status, day=day) for receipt in changing]
-        )
-    return [response for response, receipt in receipts.items() if receipt in changing]
-
-
-def normalize_tag(raw: str) -> str:
-    return " ".join(clean(raw).lower().split())[:MAX_TAG]
-
-
-async def add_tag(response_id: UUID, raw: str) -> str | None:
-    """Tag an item; returns the tag as stored, or None when there was nothing to tag."""
-    name = normalize_tag(raw)
-    receipt = (await _receipts_of([response_id])).get(response_id)
-    if not name or receipt is None:
-        return None
-    exists = await FeedbackTag.exists().where(
-        (FeedbackTag.receipt == receipt) & (FeedbackTag.name == name)
-    )
-    if not exists:
-        await FeedbackTag.insert(FeedbackTag(receipt=receipt, name=name))
-    return name
-
-
-async def remove_tag(response_id: UUID, name: str) -> bool:
-    receipt = (await _receipts_of([response_id])).get(response_id)
-    if receipt is None:
-        return False
-    await FeedbackTag.delete().where((FeedbackTag.receipt == receipt) & (FeedbackTag.name == name))
-    return True
-
-
-async def known_tags() -> list[str]:
-    rows = await FeedbackTag.select(FeedbackTag.name).distinct().order_by(FeedbackTag.name)
-    return [row["name"] for row in rows]
-
-
-async def reply(response_id: UUID, body: str, day: date) -> None:
-    """A staff reply, read by the respondent through their receipt; the status becomes
-    "answered" (unless it was already "acted on"). Refused unless they allowed replies."""
-    text = clean(body)[:MAX_REPLY]
-    if not text:
-        raise ValueError("empty reply")
-    item = await get_item(response_id)
-    if item is None or not item.can_reply or item.summary.receipt_id is None:
-        raise ReplyRefused()
-    receipt = item.summary.receipt_id
-    async with Receipt._meta.db.transaction():
-        await Message.insert(Message(receipt=receipt, author="staff", body=text, day=day))
-        if item.summary.status not in ("answered", "acted_on"):
-            await Receipt.update({Receipt.status: "answered"}).where(Receipt.id == receipt)
-            await StatusChange.insert(StatusChange(receipt=receipt, status="answered", day=day))

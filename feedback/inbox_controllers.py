@@ -18,8 +18,8 @@ from chorus.auth import current, requires
 from chorus.coarse_time import coarse_today
 from chorus.console import CONSOLE_EXCEPTION_HANDLERS, field, fields, form_of, page, see_other
 from chorus.settings import get_settings
-from feedback import inbox
-from feedback.inbox_csv import inbox_csv
+from feedback import inbox, inbox_actions
+from feedback.inbox_csv import export_rows, inbox_csv
 from locales.i18n import _, display_name, format_number, pgettext
 from surveys.forms import area_names
 from surveys.registry import get_survey
@@ -114,9 +114,9 @@ class InboxController(Controller):
             topics=topic_options(),
             areas=sorted(area_names().items(), key=lambda pair: pair[1]),
             locales=[(code, display_name(code)) for code in get_settings().locales],
-            tags=await inbox.known_tags(),
+            tags=await inbox_actions.known_tags(),
             statuses=inbox.STATUSES,
-            settable=inbox.SETTABLE,
+            settable=inbox_actions.SETTABLE,
             kinds=inbox.KINDS,
             sentiments=inbox.SENTIMENTS,
             notice=_notice(request.query_params.get("changed")),
@@ -126,9 +126,9 @@ class InboxController(Controller):
     async def export(self, request: Request[Any, Any, Any]) -> Response[str]:
         me = current(request)
         wanted = _filter(request)
-        rows = await inbox.export_rows(wanted)
-        summary = ";".join(f"{key}={value}" for key, value in wanted.query())
-        await record(me.actor, "export", target="inbox.csv", detail=f"rows={len(rows)} {summary}")
+        rows = await export_rows(wanted)
+        detail = " ".join([f"rows={len(rows)}", *(f"{k}={v}" for k, v in wanted.query())])
+        await record(me.actor, "export", target="inbox.csv", detail=detail)
         return Response(
             inbox_csv(rows),
             media_type="text/csv; charset=utf-8",
@@ -146,10 +146,10 @@ class InboxController(Controller):
         status = field(form, "status")
         back = _back(field(form, "back", "/manage/inbox"))
         ids = _uuids(fields(form, "item"))
-        if status not in inbox.SETTABLE or not ids:
+        if status not in inbox_actions.SETTABLE or not ids:
             joiner = "&" if "?" in back else "?"
             return see_other(f"{back}{joiner}changed=0")
-        changed = await inbox.set_status(ids, status, coarse_today())
+        changed = await inbox_actions.set_status(ids, status, coarse_today())
         for response_id in changed:
             await record(me.actor, "status_changed", target=str(response_id), detail=status)
         joiner = "&" if "?" in back else "?"
@@ -165,8 +165,8 @@ class InboxController(Controller):
     ) -> Response[Any]:
         me = current(request)
         status = field(await form_of(request), "status")
-        if status in inbox.SETTABLE:
-            for changed in await inbox.set_status([response_id], status, coarse_today()):
+        if status in inbox_actions.SETTABLE:
+            for changed in await inbox_actions.set_status([response_id], status, coarse_today()):
                 await record(me.actor, "status_changed", target=str(changed), detail=status)
         return see_other(f"/manage/inbox/{response_id}")
 
@@ -175,7 +175,7 @@ class InboxController(Controller):
         self, request: Request[Any, Any, Any], response_id: FromPath[UUID]
     ) -> Response[Any]:
         me = current(request)
-        name = await inbox.add_tag(response_id, field(await form_of(request), "tag"))
+        name = await inbox_actions.add_tag(response_id, field(await form_of(request), "tag"))
         if name:
             await record(me.actor, "tagged", target=str(response_id), detail=name)
         return see_other(f"/manage/inbox/{response_id}")
@@ -186,7 +186,7 @@ class InboxController(Controller):
     ) -> Response[Any]:
         me = current(request)
         name = field(await form_of(request), "tag")
-        if await inbox.remove_tag(response_id, name):
+        if await inbox_actions.remove_tag(response_id, name):
             await record(me.actor, "untagged", target=str(response_id), detail=name[:40])
         return see_other(f"/manage/inbox/{response_id}")
 
@@ -197,8 +197,8 @@ class InboxController(Controller):
         me = current(request)
         body = field(await form_of(request), "body")
         try:
-            await inbox.reply(response_id, body, coarse_today())
-        except inbox.ReplyRefused:
+            await inbox_actions.reply(response_id, body, coarse_today())
+        except inbox_actions.ReplyRefused:
             return await _item_page(
                 request,
                 response_id,
@@ -253,8 +253,8 @@ async def _item_page(
         status=status,
         item=item,
         labels=Labels(),
-        settable=inbox.SETTABLE,
-        max_reply=inbox.MAX_REPLY,
+        settable=inbox_actions.SETTABLE,
+        max_reply=inbox_actions.MAX_REPLY,
         error=error,
         replied=request.query_params.get("replied") == "1",
     )

@@ -955,14 +955,14 @@ class _Generator:
             # Around 30% agree before the change, 45% after (the total latent sd is about 1.25,
             # so a mean of -0.66 gives 30%; settings and language take 0.15 off on average,
             # and the dip area a little of the rise).
-            mu = -0.51 + 0.6 * self._ramp(month.index)
+            mu = -0.51 + 0.65 * self._ramp(month.index)
             mu += SETTING_TRUST.get(setting or "", 0.0)
             if locale != "en":
                 mu -= 0.1
             if area is not None:
                 mu += self.area_trust[area]
                 if area == self.dip_area and month.index >= MONTHS - 6:
-                    mu -= 0.6  # an enforcement operation there undid the goodwill
+                    mu -= 0.8  # an enforcement operation there undid the goodwill
         else:
             mu = 0.16  # residents: about 55% agree, flat
             if area is not None:
@@ -1827,8 +1827,12 @@ class _SQLiteWriter:
 
     async def _send(self, message: object) -> None:
         assert self.process.stdin is not None
-        self.process.stdin.write(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-        await self.process.stdin.drain()
+        try:
+            self.process.stdin.write(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+            await self.process.stdin.drain()
+        except ConnectionError:
+            # It has exited; its traceback went to our stderr.
+            raise RuntimeError("the demo's SQLite writer stopped") from None
 
     async def write(self, batch: _Batch) -> None:
         assert self.process.stdout is not None

@@ -164,3 +164,27 @@ def tmp_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.
     """An environment in which load_settings() can be called with changed variables."""
     monkeypatch.setenv("CHORUS_VAR_DIR", str(tmp_path))
     yield monkeypatch
+
+
+def database_bytes() -> bytes:
+    """Everything the database holds, as bytes to search: a pg_dump, or the SQLite files.
+
+    The SQLite files are read by another process on purpose: opening and closing the database
+    file in this process would drop the POSIX locks that this process's open SQLite
+    connections hold on it (closing any descriptor of a file releases them all), and the
+    next write could corrupt the database (sqlite.org/howtocorrupt.html, section 2.2).
+    """
+    import subprocess
+
+    from chorus.settings import get_settings
+
+    settings = get_settings()
+    if settings.is_postgres:
+        url = settings.database_url.replace("postgres://", "postgresql://", 1)
+        return subprocess.run(["pg_dump", url], capture_output=True, check=True, timeout=120).stdout
+    paths = [
+        str(path)
+        for suffix in ("", "-wal", "-shm", "-journal")
+        if (path := Path(f"{settings.sqlite_path}{suffix}")).exists()
+    ]
+    return subprocess.run(["cat", *paths], capture_output=True, check=True, timeout=60).stdout

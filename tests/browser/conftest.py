@@ -104,11 +104,6 @@ class Watch:
             found.append("uncaught script errors:\n  " + "\n  ".join(self.errors))
         return found
 
-    def reset(self) -> None:
-        self.foreign.clear()
-        self.csp.clear()
-        self.errors.clear()
-
 
 MANAGER_EMAIL = "browser-manager@force.example"
 MANAGER_PASSWORD = "a long browser test passphrase"
@@ -149,9 +144,34 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             yield up
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+class Chromium:
+    """One headless Chromium, launched again if it has gone (a crash on a loaded machine
+    should cost one test, not every test after it)."""
+
+    def __init__(self, playwright: Any, executable: str) -> None:
+        self.playwright = playwright
+        self.executable = executable
+        self.current: Any = None
+
+    def get(self) -> Any:
+        if self.current is None or not self.current.is_connected():
+            self.current = self.playwright.chromium.launch(
+                executable_path=self.executable, args=CHROMIUM_ARGS, timeout=60_000
+            )
+        return self.current
+
+    def close(self) -> None:
+        if self.current is not None and self.current.is_connected():
+            self.current.close()
+
+
+@pytest.fixture(scope="package")
+def chromium() -> Iterator[Chromium]:
+    """Chromium for this package's tests. Playwright's sync API keeps an event loop running
+    while it is open, so it is closed when these tests are done, before the suite's async
+    tests need the thread's loop again."""
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if not executable:
         pytest.fail(
             f"Chromium is needed for the browser tests and is not at {CHROMIUM}: "
             "apt-get install -y --no-install-recommends chromium (.ci/run does this)"
@@ -159,12 +179,14 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-            args=CHROMIUM_ARGS,
-        )
-        yield launched
-        launched.close()
+        holder = Chromium(playwright, executable)
+        yield holder
+        holder.close()
+
+
+@pytest.fixture
+def browser(chromium: Chromium) -> Any:
+    return chromium.get()
 
 
 @pytest.fixture

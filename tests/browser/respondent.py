@@ -12,8 +12,9 @@ from typing import Any
 TEXT = "They listened to me and took me seriously."
 NEXT = 'main form button[name="action"][value="next"]'
 #: The answers the journeys give where the first offered one would not do: nobody is in danger
-#: (that panel has its own audit) and the liaison officer may answer through the receipt.
-CALM = {"danger_now": "no", "share_consent": "reply_allowed", "consent": "reply_allowed"}
+#: (the support panel has its own audit) and, on an experience report, the liaison officer may
+#: answer through the receipt. A name a page does not ask is ignored.
+CALM = {"danger_now": "no", "consent": "reply_allowed"}
 
 
 def question_names(page: Any) -> list[str]:

@@ -6,15 +6,12 @@ from __future__ import annotations
 import logging
 import os
 import re
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from chorus.settings import get_settings
-from tests.conftest import state_of
+from tests.conftest import database_bytes, state_of
 
 MARKER_ADDRESS = "203.0.113.199"
 MARKER_FORWARDED = "198.51.100.77"
@@ -31,29 +28,6 @@ class Capture(logging.Handler):
         # The test's own HTTP client logs the URLs it requests; only the server's lines count.
         if not record.name.startswith(("httpx", "httpcore")):
             self.lines.append(self.format(record))
-
-
-def _database_bytes() -> bytes:
-    settings = get_settings()
-    if settings.is_postgres:
-        dump = subprocess.run(
-            [
-                "pg_dump",
-                "--data-only",
-                settings.database_url.replace("postgres://", "postgresql://", 1),
-            ],
-            capture_output=True,
-            check=True,
-            timeout=120,
-        )
-        return dump.stdout
-    path = settings.sqlite_path
-    data = b""
-    for suffix in ("", "-wal", "-shm"):
-        candidate = Path(f"{path}{suffix}")
-        if candidate.exists():
-            data += candidate.read_bytes()
-    return data
 
 
 @pytest.fixture
@@ -120,7 +94,7 @@ async def test_markers_appear_in_no_log_line_and_nowhere_in_the_database(
     assert receipt not in logged
     assert receipt.replace("-", "") not in logged
 
-    stored = _database_bytes()
+    stored = database_bytes()
     assert len(stored) > 1000
     for marker in (MARKER_ADDRESS, MARKER_FORWARDED, "MarkerAgent", MARKER_QUERY):
         assert marker.encode() not in stored, marker

@@ -446,4 +446,3 @@ async def test_every_audited_action_leaves_an_entry_and_no_respondent_data(
     assert code not in everything and code.replace("-", "") not in everything
     assert "Thank you." not in everything
     assert all(entry["at"] is not None for entry in entries)
-

@@ -165,7 +165,7 @@ async def test_the_csv_neutralises_spreadsheet_formulas(console: Any, bob: Any) 
         assert row["text"][:1] not in ("=", "+", "-", "@"), row["text"]
     assert "'=1+1" in {row["text"] for row in rows}
     assert await _audit("export") == [
-        {"actor": "bob@force.example", "target": "inbox.csv", "detail": "rows=4 "}
+        {"actor": "bob@force.example", "target": "inbox.csv", "detail": "rows=4"}
     ]
 
 

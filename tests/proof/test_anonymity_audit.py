@@ -11,13 +11,13 @@ from __future__ import annotations
 import itertools
 import json
 import secrets
-import subprocess
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import database_bytes
 from tests.proof.client import Http, can_bind
 from tests.proof.pages import walk
 from tests.servers import serving
@@ -145,26 +145,6 @@ def _options(slug: str, question: str) -> list[str]:
     return [option.value for option in options_for(survey.questions[question])]
 
 
-def _database_bytes() -> bytes:
-    from chorus.settings import get_settings
-
-    settings = get_settings()
-    if settings.is_postgres:
-        dump = subprocess.run(
-            ["pg_dump", settings.database_url.replace("postgres://", "postgresql://", 1)],
-            capture_output=True,
-            check=True,
-            timeout=120,
-        )
-        return dump.stdout
-    data = b""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        path = Path(f"{settings.sqlite_path}{suffix}")
-        if path.exists():
-            data += path.read_bytes()
-    return data
-
-
 async def _column_types(table: str) -> dict[str, str]:
     from chorus.database import engine
     from chorus.settings import get_settings
@@ -206,7 +186,7 @@ async def test_a_whole_journey_leaves_no_trace_of_who_sent_it(db: None, tmp_path
         assert marker not in log, f"{marker!r} is in the server's output"
 
     # The database, every byte of it.
-    stored = _database_bytes()
+    stored = database_bytes()
     assert len(stored) > 10_000
     lowered = stored.lower()
     for marker in markers:
