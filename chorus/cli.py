@@ -50,6 +50,7 @@ def migrate() -> None:
 def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    settings = get_settings()
     migrate()
     # Inherited by worker processes: lets the lifespan arm its exit watchdog (chorus.database).
     os.environ["CHORUS_SERVING"] = "1"
@@ -63,7 +64,10 @@ def serve(host: str, port: int, workers: int) -> None:
         server_header=False,
         date_header=False,
         log_config=None,
-        proxy_headers=False,
+        # Only a trusted proxy's X-Forwarded-For is believed, and only for the (hashed, never
+        # stored) rate-limit key; without one configured, the socket's address is used.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
         timeout_graceful_shutdown=5,
     )
     # Leftover aiosqlite threads (non-daemon) must not keep a stopped server alive.

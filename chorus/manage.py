@@ -7,6 +7,7 @@ from typing import Any
 import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import PermissionDeniedException
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from chorus import accounts, totp
@@ -87,7 +88,10 @@ class LoginController(Controller):
 
     @get()
     async def form(
-        self, request: Request[Any, Any, Any], next: str = "", expired: str = ""
+        self,
+        request: Request[Any, Any, Any],
+        next: FromQuery[str] = "",
+        expired: FromQuery[str] = "",
     ) -> Response[Any]:
         if await identify(request) is not None:
             return see_other(safe_next(next))

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
@@ -95,7 +96,16 @@ class ChallengeController(Controller):
 
 
 class HealthController(Controller):
-    @get("/healthz", summary="Whether the service and its database answer")
+    @get(
+        "/healthz",
+        summary="Whether the service and its database answer",
+        responses={
+            503: ResponseSpec(
+                dict[str, str],
+                description='{"status": "unavailable"}: the database does not answer',
+            )
+        },
+    )
     async def healthz(self) -> Response[dict[str, str]]:
         try:
             await ping()

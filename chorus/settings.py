@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import stat
@@ -76,6 +77,7 @@ class Settings:
     db_pool_size: int = 10
     proof_of_work: bool = False
     proof_of_work_max: int = 100_000
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -109,6 +111,26 @@ def _int(name: str, default: int, minimum: int) -> int:
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, not {value}.")
     return value
+
+
+def _trusted_proxies(raw: str | None) -> tuple[str, ...]:
+    """Addresses of the reverse proxies whose X-Forwarded-For may be believed: behind one,
+    every respondent would otherwise share the proxy's address, and so one rate limit."""
+    if raw is None:
+        return ()
+    found = []
+    for item in raw.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"CHORUS_TRUSTED_PROXIES must list IP addresses or networks, not {item!r}."
+            ) from None
+        found.append(item)
+    return tuple(found)
 
 
 def _flag(name: str) -> bool:
@@ -271,6 +293,7 @@ def load_settings() -> Settings:
         db_pool_size=_int("CHORUS_DB_POOL_SIZE", 10, 0),
         proof_of_work=_flag("CHORUS_PROOF_OF_WORK"),
         proof_of_work_max=_int("CHORUS_PROOF_OF_WORK_MAX", 100_000, 1_000),
+        trusted_proxies=_trusted_proxies(_env("CHORUS_TRUSTED_PROXIES")),
     )
 
 

@@ -55,6 +55,7 @@ class FollowUpOut(msgspec.Struct):
 
 RECEIPT_RESPONSES = {
     404: ResponseSpec(ErrorBody, description="No such receipt (the same for any wrong code)"),
+    413: ResponseSpec(ErrorBody, description="The body is larger than the service accepts"),
     422: ResponseSpec(ErrorBody, description="Field errors, translated"),
     429: ResponseSpec(ErrorBody, description="Too many lookups; see Retry-After"),
 }

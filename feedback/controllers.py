@@ -33,12 +33,12 @@ class FeedbackPagesController(Controller):
     path = "/{locale:str}/feedback/{kind:str}"
     include_in_schema = False
 
-    @get(sync_to_thread=False)
-    def form(
+    @get()
+    async def form(
         self, locale: LocaleParam, kind: FromPath[str], c: FromQuery[str | None] = None
     ) -> Template:
         require_locale(locale)
-        return start(survey_or_404(kind, kind), f"/{locale}/feedback/{kind}", c)
+        return await start(survey_or_404(kind, kind), f"/{locale}/feedback/{kind}", c)
 
     @post(status_code=200)
     async def send(
@@ -96,8 +96,10 @@ class ReceiptPagesController(Controller):
         action = (form.get("action") or ["show"])[0]
         notice = None
         error = None
+        error_field = None
         if action == "follow_up" and not receipt.withdrawn:
             text = clean((form.get("text") or [""])[0])
+            error_field = "text"
             if not text:
                 error = _("Please write something to add.")
             elif len(text) > MAX_FOLLOW_UP:
@@ -107,6 +109,7 @@ class ReceiptPagesController(Controller):
                 notice = _("Thank you. We have added this to what you sent.")
         elif action == "withdraw" and not receipt.withdrawn:
             if (form.get("confirm") or [""])[0] != "yes":
+                error_field = "confirm"
                 error = _("Tick the box to confirm that you want to withdraw.")
             else:
                 await withdraw(receipt)
@@ -120,6 +123,7 @@ class ReceiptPagesController(Controller):
                 "code": format_code(code or ""),
                 "notice": notice,
                 "error": error,
+                "error_field": error_field if error else None,
                 "max_follow_up": MAX_FOLLOW_UP,
             },
             status_code=422 if error else 200,

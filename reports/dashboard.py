@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 from litestar.response import Stream, Template
 
 from chorus.accounts import Role
-from chorus.api_errors import FieldErrors
+from chorus.api_errors import ErrorBody, FieldErrors
 from chorus.audit import record
 from chorus.auth import current, requires
 from chorus.console import page
@@ -75,12 +76,24 @@ async def _trust(filters: Filters, groups: tuple[str, ...]) -> list[TrustReport]
         raise FieldErrors(message, {"from": message, "to": message}) from None
 
 
+REPORT_RESPONSES = {
+    401: ResponseSpec(ErrorBody, description="No API token or manager session"),
+    403: ResponseSpec(ErrorBody, description="The token's scope or the role does not allow it"),
+    422: ResponseSpec(ErrorBody, description="Report options that make no sense, translated"),
+}
+
+
 class ReportsApiController(Controller):
     path = "/api/v1/reports"
     tags = ["reports"]  # noqa: RUF012 - Litestar declares it as an instance attribute
     guards = [requires(*REPORT_ROLES, token_scope="reports")]  # noqa: RUF012, S106
+    security = [{"bearer": []}]  # noqa: RUF012
 
-    @get("/trust", summary="Trust-and-confidence series with intervals and suppression")
+    @get(
+        "/trust",
+        summary="Trust-and-confidence series with intervals and suppression",
+        responses=REPORT_RESPONSES,
+    )
     async def trust(
         self,
         group: Group = "worker",
@@ -92,7 +105,11 @@ class ReportsApiController(Controller):
         filters = _filters(group, start, end, period, by)
         return trust_document(await _trust(filters, (filters.group,)))
 
-    @get("/concerns", summary="Public-concern counts, % seeing each problem, sentiment")
+    @get(
+        "/concerns",
+        summary="Public-concern counts, % seeing each problem, sentiment",
+        responses=REPORT_RESPONSES,
+    )
     async def concerns(
         self,
         start: From = None,

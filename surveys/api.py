@@ -15,13 +15,13 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from chorus.api_errors import ErrorBody, FieldErrors
 from chorus.challenge import verify_solution
+from chorus.channels import resolve_channel
 from chorus.errors import RateLimited
 from chorus.ratelimit import client_address, get_limiter
 from chorus.settings import get_settings
 from feedback.receipts import format_code
 from locales.i18n import _, current_locale, from_url_code, pgettext
 from surveys.definition import Survey
-from surveys.flow import valid_channel
 from surveys.forms import FieldError, check_all, options_for
 from surveys.registry import get_survey, surveys_of_kind
 from surveys.storage import store_submission
@@ -102,8 +102,11 @@ LocaleQuery = Annotated[
 
 ERROR_RESPONSES = {
     404: ResponseSpec(ErrorBody, description="No such survey"),
+    413: ResponseSpec(ErrorBody, description="The body is larger than the service accepts"),
     422: ResponseSpec(ErrorBody, description="Field errors, translated"),
+    429: ResponseSpec(ErrorBody, description="Too many submissions; see Retry-After"),
 }
+LANGUAGE_RESPONSES = {422: ResponseSpec(ErrorBody, description="Unknown language")}
 
 
 @contextmanager
@@ -175,7 +178,7 @@ async def submit(survey: Survey, data: JSONBody[SubmissionIn], address: str | No
             raise RateLimited(verdict.retry_after)
         token = f"api:{survey.slug}:{data.submission_id or secrets.token_urlsafe(24)}"
         stored = await store_submission(
-            survey, answers, locale=locale, channel=valid_channel(data.channel), token=token
+            survey, answers, locale=locale, channel=await resolve_channel(data.channel), token=token
         )
     return ReceiptOut(receipt=format_code(stored.code))
 
@@ -184,7 +187,11 @@ class SurveyApiController(Controller):
     path = "/api/v1/surveys"
     tags = ["surveys"]  # noqa: RUF012 - Litestar declares it as an instance attribute
 
-    @get(summary="The questionnaires on offer", sync_to_thread=False)
+    @get(
+        summary="The questionnaires on offer",
+        responses=LANGUAGE_RESPONSES,
+        sync_to_thread=False,
+    )
     def list_surveys(self, locale: LocaleQuery = "en") -> list[SurveySummary]:
         with speaking(locale):
             return [

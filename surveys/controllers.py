@@ -28,12 +28,12 @@ class SurveyPagesController(Controller):
     path = "/{locale:str}/surveys/{slug:str}"
     include_in_schema = False
 
-    @get(sync_to_thread=False)
-    def first_page(
+    @get()
+    async def first_page(
         self, locale: LocaleParam, slug: FromPath[str], c: FromQuery[str | None] = None
     ) -> Template:
         require_locale(locale)
-        return start(survey_or_404(slug), f"/{locale}/surveys/{slug}", c)
+        return await start(survey_or_404(slug), f"/{locale}/surveys/{slug}", c)
 
     @post(status_code=200)
     async def next_page(

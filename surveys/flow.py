@@ -8,6 +8,7 @@ from typing import Any
 from litestar.response import Template
 
 from chorus.challenge import verify_solution
+from chorus.channels import resolve_channel
 from chorus.ratelimit import get_limiter
 from chorus.settings import get_settings
 from feedback.receipts import format_code
@@ -16,13 +17,6 @@ from surveys.definition import Survey
 from surveys.forms import Answers, FieldError, check_page, in_danger, options_for, prune_hidden
 from surveys.state import FormState, StateError, dump_state, load_state
 from surveys.storage import store_submission
-
-
-def valid_channel(raw: str | None) -> str | None:
-    """A channel from a ?c= link, only when configured; anything else is recorded as none."""
-    if raw and raw in get_settings().channels:
-        return raw
-    return None
 
 
 def problem_page(title: str, detail: str, status: int, restart: str | None) -> Template:
@@ -76,8 +70,9 @@ def _render_page(
     )
 
 
-def start(survey: Survey, action: str, channel: str | None) -> Template:
-    state = FormState(channel=valid_channel(channel))
+async def start(survey: Survey, action: str, channel: str | None) -> Template:
+    # The channel of the link, checked once here and then carried, signed, in the form.
+    state = FormState(channel=await resolve_channel(channel))
     visible = survey.visible_pages(state.answers)
     state.page = visible[0] if visible else 0
     return _render_page(survey, state, action)

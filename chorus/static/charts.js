@@ -7,8 +7,10 @@
     var source = document.getElementById(node.getAttribute("data-chart"));
     if (!source) { return; }
     var figure = JSON.parse(source.textContent);
+    // No toolbar: its buttons would sit inside role="img", and one sends the chart to
+    // Plotly's cloud. The table beside each chart carries the numbers.
     window.Plotly.newPlot(node, figure.data, figure.layout, {
-      displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"]
+      displayModeBar: false, displaylogo: false, responsive: true, showSendToCloud: false
     });
   });
 })();

@@ -102,3 +102,11 @@ def test_the_command_stops_with_one_sentence_naming_the_variable(tmp_path: Path)
     assert result.returncode == 2
     assert result.stderr.strip().startswith("chorus: DATABASE_URL must start with")
     assert "Traceback" not in result.stderr
+
+
+def test_trusted_proxies_are_checked(tmp_env: pytest.MonkeyPatch) -> None:
+    tmp_env.setenv("CHORUS_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16")
+    assert load_settings().trusted_proxies == ("10.0.0.1", "192.168.0.0/16")
+    tmp_env.setenv("CHORUS_TRUSTED_PROXIES", "10.0.0.1, my-proxy")
+    with pytest.raises(SettingsError, match="CHORUS_TRUSTED_PROXIES"):
+        load_settings()

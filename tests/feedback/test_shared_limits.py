@@ -40,3 +40,22 @@ def test_receipt_lookups_and_submissions_are_limited_across_two_processes(
             for server in [first, second] * 3
         ]
         assert submissions == [201] * 4 + [429, 429]
+
+
+def test_behind_a_trusted_proxy_each_respondent_has_their_own_limit(tmp_path: Path) -> None:
+    env = {
+        "CHORUS_TRUSTED_PROXIES": "127.0.0.1",
+        "CHORUS_SUBMIT_LIMIT": "2",
+    }
+    body = json.dumps({"answers": {"confidence": "tend_agree"}}).encode()
+    with serving(tmp_path, env=env, name="proxied") as server:
+        url = f"{server.url}/api/v1/surveys/worker-voice/responses"
+
+        def send(address: str) -> int:
+            headers = {"Content-Type": "application/json", "X-Forwarded-For": address}
+            return request(url, method="POST", body=body, headers=headers)[0]
+
+        first = [send("198.51.100.1") for _ in range(3)]
+        second = [send("198.51.100.2") for _ in range(2)]
+    assert first == [201, 201, 429]
+    assert second == [201, 201]
