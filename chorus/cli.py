@@ -79,7 +79,8 @@ def serve(host: str, port: int, workers: int) -> None:
 def demo(responses: int, seed: int, if_empty: bool) -> None:
     from surveys.demo import run_demo
 
-    asyncio.run(run_demo(responses=responses, seed=seed, if_empty=if_empty))
+    summary = asyncio.run(run_demo(responses=responses, seed=seed, if_empty=if_empty))
+    print(summary, file=sys.stderr)
 
 
 def report(args: argparse.Namespace) -> None:

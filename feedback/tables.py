@@ -12,7 +12,7 @@ class Receipt(Table):
     hash to find it, and a keyed hash of the one-time submission token that created it."""
 
     id = UUID(primary_key=True)
-    code_hash = Varchar(length=64, unique=True, index=True)
+    code_hash = Varchar(length=64, unique=True)  # the unique constraint is its index
     token_hash = Varchar(length=64, unique=True)
     kind = Varchar(length=16)  # survey | concern | experience
     status = Varchar(length=16, default="received")  # received|read|answered|acted_on|withdrawn

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, Boolean, Date, ForeignKey, Integer, Real, Text, Varchar
+from piccolo.columns import UUID, Boolean, Date, DoublePrecision, ForeignKey, Integer, Text, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -38,7 +38,7 @@ class Answer(Table):
     value = Varchar(length=40, null=True, default=None)
     text = Text(null=True, default=None)  # redacted before it is stored
     sentiment = Varchar(length=8, null=True, default=None)
-    polarity = Real(null=True, default=None)
+    polarity = DoublePrecision(null=True, default=None)
     scored = Boolean(null=True, default=None)
     phrases = Text(null=True, default=None)  # JSON list of key phrases
 
@@ -72,8 +72,9 @@ class TrustScore(Table):
     locale = Varchar(length=16, default="")
     channel = Varchar(length=40, default="")
     n = Integer(default=0)
-    total = Real(default=0.0)
-    total_sq = Real(default=0.0)
+    # Double precision: sums of many scores lose digits in PostgreSQL's 4-byte real.
+    total = DoublePrecision(default=0.0)
+    total_sq = DoublePrecision(default=0.0)
 
 
 class TextCount(Table):
@@ -91,4 +92,4 @@ class TextCount(Table):
     scored = Integer(default=0)
     negative = Integer(default=0)
     positive = Integer(default=0)
-    polarity_sum = Real(default=0.0)
+    polarity_sum = DoublePrecision(default=0.0)
