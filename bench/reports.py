@@ -355,14 +355,94 @@ def question_columns() -> list[str]:
 
 
 def _pivot(rows: list[tuple[Any, ...]], answers: list[tuple[Any, ...]],
-           questions: list[str]) -> Iterator[list[Any]]:
-    by_response: dict[str, dict[str, list[str]]] = {}
+           questions: list[str]) -> Iterator[tuple[Any, ...]]:
+    """Response rows with one cell per question (multiple choice joined by ;)."""
+    index = {q: i for i, q in enumerate(questions)}
+    width = len(questions)
+    cells: dict[Any, list[str]] = {}
     for response, question, value, text in answers:
-        cell = by_response.setdefault(str(response), {}).setdefault(question, [])
-        cell.append(text if text is not None else value)
+        row = cells.get(response)
+        if row is None:
+            row = cells[response] = [""] * width
+        i = index[question]
+        item = text if text is not None else value
+        row[i] = f"{row[i]};{item}" if row[i] else item
+    empty = [""] * width
     for row in rows:
-        given = by_response.get(str(row[0]), {})
-        yield [*row, *(";".join(given[q]) if q in given else "" for q in questions)]
+        yield (*row, *cells.get(row[0], empty))
+
+
+def _agg_sql(postgres: bool) -> str:
+    """One query a page: the page of responses (keyset), each with its answers packed into one
+    string by the database (question, 0x1F, value; answers separated by 0x1E)."""
+    cols = ", ".join(f"r.{c}" for c in RESPONSE_COLUMNS)
+    if postgres:
+        packed = ("(SELECT string_agg(a.question || chr(31) || COALESCE(a.text, a.value), chr(30))"
+                  " FROM answer a WHERE a.response = r.id)")
+        where = "WHERE ($1::uuid IS NULL OR r.id > $1) ORDER BY r.id LIMIT $2"
+    else:
+        packed = ("(SELECT group_concat(a.question || char(31) || COALESCE(a.text, a.value), "
+                  "char(30)) FROM answer a WHERE a.response = r.id)")
+        where = "WHERE r.id > ? ORDER BY r.id LIMIT ?"
+    return f"SELECT {cols}, {packed} FROM response r {where}"  # noqa: S608
+
+
+def _unpack(rows: Any, questions: list[str]) -> Iterator[tuple[Any, ...]]:
+    index = {q: i for i, q in enumerate(questions)}
+    width = len(questions)
+    for *head, packed in rows:
+        cells = [""] * width
+        if packed:
+            for item in packed.split("\x1e"):
+                question, _, value = item.partition("\x1f")
+                i = index[question]
+                cells[i] = f"{cells[i]};{value}" if cells[i] else value
+        yield (*head, *cells)
+
+
+def export_sqlite_agg(path: str, limit: int, page: int, sink: Any) -> int:
+    questions = question_columns()
+    writer = csv.writer(sink)
+    writer.writerow([*RESPONSE_COLUMNS, *questions])
+    db = sqlite3.connect(path)
+    sql = _agg_sql(postgres=False)
+    last = ""
+    written = 0
+    try:
+        while written < limit:
+            rows = db.execute(sql, (last, min(page, limit - written))).fetchall()
+            if not rows:
+                break
+            writer.writerows(_unpack(rows, questions))
+            written += len(rows)
+            last = rows[-1][0]
+    finally:
+        db.close()
+    return written
+
+
+async def export_pg_agg(url: str, limit: int, page: int, sink: Any) -> int:
+    import asyncpg
+
+    questions = question_columns()
+    writer = csv.writer(sink)
+    writer.writerow([*RESPONSE_COLUMNS, *questions])
+    conn = await asyncpg.connect(url)
+    renice()
+    sql = _agg_sql(postgres=True)
+    last = None
+    written = 0
+    try:
+        while written < limit:
+            rows = await conn.fetch(sql, last, min(page, limit - written))
+            if not rows:
+                break
+            writer.writerows(_unpack(rows, questions))
+            written += len(rows)
+            last = rows[-1][0]
+    finally:
+        await conn.close()
+    return written
 
 
 def export_sqlite(path: str, limit: int, page: int, sink: Any) -> int:
@@ -422,8 +502,7 @@ async def export_pg(url: str, limit: int, page: int, sink: Any) -> int:
             answers = await conn.fetch(
                 "SELECT response, question, value, text FROM answer WHERE response = ANY($1)",
                 ids)
-            writer.writerows(_pivot([tuple(r) for r in rows], [tuple(a) for a in answers],
-                                    questions))
+            writer.writerows(_pivot([tuple(r) for r in rows], answers, questions))
             written += len(rows)
             last = rows[-1][0]
     finally:
@@ -431,7 +510,7 @@ async def export_pg(url: str, limit: int, page: int, sink: Any) -> int:
     return written
 
 
-def csv_child(rows: int, page: int, trace: bool) -> dict[str, Any]:
+def csv_child(rows: int, page: int, trace: bool, mode: str = "python") -> dict[str, Any]:
     """One export in this (fresh) process: time, bytes, peak RSS growth, peak allocations."""
     import tempfile
 
@@ -443,9 +522,11 @@ def csv_child(rows: int, page: int, trace: bool) -> dict[str, Any]:
     started = time.perf_counter()
     with target.open("w", newline="", encoding="utf-8") as sink:
         if _is_pg():
-            written = asyncio.run(export_pg(os.environ["DATABASE_URL"], rows, page, sink))
+            export = export_pg_agg if mode == "sql-agg" else export_pg
+            written = asyncio.run(export(os.environ["DATABASE_URL"], rows, page, sink))
         else:
-            written = export_sqlite(_sqlite_path(), rows, page, sink)
+            export_s = export_sqlite_agg if mode == "sql-agg" else export_sqlite
+            written = export_s(_sqlite_path(), rows, page, sink)
     seconds = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1] if trace else None
     if trace:
@@ -490,6 +571,13 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--csv-rows", default="10000,50000,100000")
     parser.add_argument("--csv-page", type=int, default=2000)
+    parser.add_argument("--csv-modes", default="python,sql-agg",
+                        help="python: a page of responses, then their answers (IN / ANY), "
+                        "pivoted in Python; sql-agg: one query a page, each response's answers "
+                        "packed into one string by the database (group_concat / string_agg)")
+    parser.add_argument("--csv-mode", default="python", help=argparse.SUPPRESS)
+    parser.add_argument("--only-csv", action="store_true",
+                        help="skip the report timings, run only the CSV export")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--csv", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
@@ -498,7 +586,7 @@ def main() -> None:
         print(json.dumps(measure(args.repeat)))
         return
     if args.csv:
-        print(json.dumps(csv_child(args.csv, args.csv_page, args.trace)))
+        print(json.dumps(csv_child(args.csv, args.csv_page, args.trace, args.csv_mode)))
         return
 
     print_machine()
@@ -524,7 +612,7 @@ def measure_all(args: argparse.Namespace, plan: list[tuple[str, int]],
                 built: dict[tuple[str, int], dict[str, Any]],
                 results: dict[tuple[str, int], dict[str, Any]],
                 csv_results: dict[str, list[dict[str, Any]]]) -> None:
-    for engine, n in plan:
+    for engine, n in [] if args.only_csv else plan:
         info = built[(engine, n)]
         env = base_env(Path(info["var_dir"]), info["database_url"])
         if args.analyze and engine == "postgres":
@@ -549,16 +637,21 @@ def measure_all(args: argparse.Namespace, plan: list[tuple[str, int]],
         n = max(n for e, n in plan if e == engine)
         info = built[(engine, n)]
         env = base_env(Path(info["var_dir"]), info["database_url"])
-        csv_results[engine] = []
-        for rows in [int(x) for x in args.csv_rows.split(",")]:
-            timing = child(["--csv", str(rows), "--csv-page", str(args.csv_page)], env)
-            traced = child(["--csv", str(rows), "--csv-page", str(args.csv_page), "--trace"], env)
-            timing["traced_peak_bytes"] = traced["traced_peak_bytes"]
-            timing["source_n"] = n
-            csv_results[engine].append(timing)
-            print(f"  CSV {engine} {rows:,} rows from N={n:,}: {timing['seconds']:.2f} s, "
-                  f"{timing['bytes'] / 1e6:.1f} MB, RSS growth {timing['rss_growth_kb'] / 1024:.1f}"
-                  f" MiB, traced peak {timing['traced_peak_bytes'] / 1e6:.1f} MB", flush=True)
+        for mode in args.csv_modes.split(","):
+            key = f"{engine} ({mode})"
+            csv_results[key] = []
+            for rows in [int(x) for x in args.csv_rows.split(",")]:
+                common = ["--csv", str(rows), "--csv-page", str(args.csv_page),
+                          "--csv-mode", mode]
+                timing = child(common, env)
+                traced = child([*common, "--trace"], env)
+                timing["traced_peak_bytes"] = traced["traced_peak_bytes"]
+                timing["source_n"] = n
+                csv_results[key].append(timing)
+                print(f"  CSV {key} {rows:,} rows from N={n:,}: {timing['seconds']:.2f} s, "
+                      f"{timing['bytes'] / 1e6:.1f} MB, "
+                      f"RSS growth {timing['rss_growth_kb'] / 1024:.1f}"
+                      f" MiB, traced peak {timing['traced_peak_bytes'] / 1e6:.1f} MB", flush=True)
 
 
 
@@ -611,6 +704,8 @@ def print_tables(args: argparse.Namespace, plan: list[tuple[str, int]],
     print("\nTargets (issue 6):")
     for engine in dict.fromkeys(e for e, _ in plan):
         sizes = sorted(n for e, n in plan if e == engine)
+        if (engine, sizes[-1]) not in results:
+            continue
         top = results[(engine, sizes[-1])]
         for key in ("api_trust_worker_all", "api_trust_resident_all", "api_trust_worker_area",
                     "api_trust_resident_area"):
@@ -630,14 +725,14 @@ def print_tables(args: argparse.Namespace, plan: list[tuple[str, int]],
                 print(f"  {engine:8s} {key} grows x{g:.1f} from N={sizes[0]:,} to "
                       f"N={sizes[-1]:,} (x{growth_n:.0f} data): less than linear: "
                       f"{verdict(g < growth_n)}")
-        for t in csv_results.get(engine, []):
+    for key, items in csv_results.items():
+        for t in items:
             if t["rows"] >= 100_000:
-                print(f"  {engine:8s} CSV {t['rows']:,} rows <=2 s: {verdict(t['seconds'] <= 2)} "
+                print(f"  CSV {key} {t['rows']:,} rows <=2 s: {verdict(t['seconds'] <= 2)} "
                       f"({t['seconds']:.2f} s)")
-        items = csv_results.get(engine, [])
         if len(items) > 1:
             flat = items[-1]["traced_peak_bytes"] <= 2 * items[0]["traced_peak_bytes"]
-            print(f"  {engine:8s} CSV memory flat (peak at {items[-1]['rows']:,} rows <= 2x peak "
+            print(f"  CSV {key} memory flat (peak at {items[-1]['rows']:,} rows <= 2x peak "
                   f"at {items[0]['rows']:,}): {verdict(flat)}")
     print("\nraw: " + json.dumps({f"{e}-{n}": r for (e, n), r in results.items()}
                                  | {f"csv-{e}": v for e, v in csv_results.items()}))

@@ -48,7 +48,7 @@ from surveys.forms import Answers, options_for
 from surveys.registry import load_registry
 from surveys.rollups import RESPONDENTS, Cell, trust_score
 from surveys.scales import SCALES
-from surveys.storage import reply_allowed
+from surveys.storage import ANSWER_COLUMNS, RECEIPT_COLUMNS, RESPONSE_COLUMNS, reply_allowed
 from surveys.tables import Answer, AnswerCount, Response, TextCount, TrustScore
 
 MONTHS = 24
@@ -74,44 +74,8 @@ KIND_SHARES: Mapping[str, float] = {
 
 Row = tuple[Any, ...]
 
-# Column orders for the bulk writers; checked against the Piccolo tables at start, so a column
-# added to a table later stops the demo with a clear message instead of writing wrong rows.
-RECEIPT_COLUMNS = (
-    "id",
-    "code_hash",
-    "token_hash",
-    "kind",
-    "status",
-    "reply_allowed",
-    "locale",
-    "day",
-)
-RESPONSE_COLUMNS = (
-    "id",
-    "survey",
-    "kind",
-    "respondent_group",
-    "version",
-    "locale",
-    "channel",
-    "day",
-    "period",
-    "area",
-    "work_setting",
-    "receipt",
-)
-ANSWER_COLUMNS = (
-    "id",
-    "response",
-    "survey",
-    "question",
-    "value",
-    "text",
-    "sentiment",
-    "polarity",
-    "scored",
-    "phrases",
-)
+# Column orders for the bulk writers (the live writer's, from surveys.storage); checked against
+# the Piccolo tables at start, so a column added later stops the demo with a clear message.
 MESSAGE_COLUMNS = ("id", "receipt", "author", "body", "day")
 # Roll-ups (surveys.rollups): written with the rows they count, per month, as upserts.
 DIMENSION_COLUMNS = ("period", "area", "work_setting", "locale", "channel")
