@@ -20,9 +20,9 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
-from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -56,9 +56,18 @@ def machine() -> dict[str, str]:
 
 
 FINGERPRINT_FILES = (
-    "chorus/app.py", "chorus/database.py", "chorus/middleware.py", "surveys/storage.py",
-    "surveys/rollups.py", "surveys/flow.py", "surveys/api.py", "surveys/state.py",
-    "feedback/pipeline.py", "reports/trust.py", "reports/concerns.py", "reports/controllers.py",
+    "chorus/app.py",
+    "chorus/database.py",
+    "chorus/middleware.py",
+    "surveys/storage.py",
+    "surveys/rollups.py",
+    "surveys/flow.py",
+    "surveys/api.py",
+    "surveys/state.py",
+    "feedback/pipeline.py",
+    "reports/trust.py",
+    "reports/concerns.py",
+    "reports/controllers.py",
 )
 
 
@@ -165,8 +174,9 @@ class CpuMeter:
             result[name] = seconds / wall
         machine_cores = (end_busy - first.system_busy) / max(1, end_total - first.system_total)
         result["machine"] = machine_cores * ncpu
-        result["others"] = max(0.0, result["machine"] - sum(v for k, v in result.items()
-                                                            if k != "machine"))
+        result["others"] = max(
+            0.0, result["machine"] - sum(v for k, v in result.items() if k != "machine")
+        )
         return result
 
 
@@ -228,10 +238,10 @@ def wait_http(url: str, timeout: float = 60.0) -> None:
     last: Exception | None = None
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - loopback
+            with urllib.request.urlopen(url, timeout=2) as answer:
                 if answer.status < 500:
                     return
-        except Exception as error:  # noqa: BLE001 - retry until the deadline
+        except Exception as error:
             last = error
         time.sleep(0.2)
     raise RuntimeError(f"server did not answer {url}: {last}")
@@ -242,8 +252,8 @@ def serving(
     env: Mapping[str, str], workers: int = 2, port: int | None = None, log: Path | None = None
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = port or free_port()
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
-    process = subprocess.Popen(  # noqa: S603 - our own command
+    out = open(log, "ab") if log else subprocess.DEVNULL
+    process = subprocess.Popen(
         [CHORUS, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
         env=dict(env),
         cwd=PROJECT_ROOT,
@@ -275,16 +285,24 @@ def serving(
 
 # ------------------------------------------------------------------------------ PostgreSQL
 def pg_available() -> bool:
-    return shutil.which("createdb") is not None and subprocess.run(  # noqa: S603
-        ["pg_isready", "-h", "127.0.0.1", "-p", "5432"], capture_output=True, check=False
-    ).returncode == 0
+    return (
+        shutil.which("createdb") is not None
+        and subprocess.run(
+            ["pg_isready", "-h", "127.0.0.1", "-p", "5432"], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
 
 
 def pg_create(name: str) -> str:
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name],  # noqa: S603,S607
-                   check=True, capture_output=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name],  # noqa: S603,S607
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        ["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True, capture_output=True
+    )
     return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
@@ -309,10 +327,19 @@ def renice_pg_backends(database: str) -> list[int]:
     level = os.nice(0)
     if level >= 0:
         return []
-    result = subprocess.run(  # noqa: S603
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc",  # noqa: S607
-         f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'"],
-        capture_output=True, text=True, check=False,
+    result = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-Atc",
+            f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     pids = [int(x) for x in result.stdout.split() if x.isdigit()]
     for pid in pids:
@@ -322,8 +349,11 @@ def renice_pg_backends(database: str) -> list[int]:
 
 
 def pg_drop(name: str) -> None:
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name],  # noqa: S603,S607
-                   check=False, capture_output=True)
+    subprocess.run(
+        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name],
+        check=False,
+        capture_output=True,
+    )
 
 
 def temp_dir(prefix: str) -> Path:
@@ -361,7 +391,11 @@ class RawClient:
             self.writer = None
 
     async def request(
-        self, method: str, path: str, body: bytes = b"", content_type: str | None = None,
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        content_type: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
         for attempt in range(2):
@@ -377,7 +411,7 @@ class RawClient:
             try:
                 self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
                 raw = await self.reader.readuntil(b"\r\n\r\n")
-            except (ConnectionError, OSError, EOFError, Exception):  # noqa: BLE001
+            except (ConnectionError, OSError, EOFError, Exception):
                 await self.close()
                 if attempt:
                     raise
@@ -442,8 +476,13 @@ class WrkResult:
 
 
 def run_wrk(
-    url: str, script: str, duration: float, connections: int, threads: int,
-    env: Mapping[str, str] | None = None, timeout: str = "10s",
+    url: str,
+    script: str,
+    duration: float,
+    connections: int,
+    threads: int,
+    env: Mapping[str, str] | None = None,
+    timeout: str = "10s",
 ) -> WrkResult:
     import json
 
@@ -454,13 +493,22 @@ def run_wrk(
     lua = work / "script.lua"
     lua.write_text(script + WRK_DONE_LUA)
     out = work / "out.json"
-    run_env = {**os.environ, **(env or {}), "BENCH_OUT": str(out),
-               "BENCH_THREADS": str(threads)}
-    log = open(work / "stdout", "wb")  # noqa: SIM115
-    process = subprocess.Popen(  # noqa: S603
-        [wrk, f"-t{threads}", f"-c{connections}", f"-d{int(round(duration))}s", f"--timeout={timeout}",
-         "-s", str(lua), url],
-        env=run_env, stdout=log, stderr=subprocess.STDOUT,
+    run_env = {**os.environ, **(env or {}), "BENCH_OUT": str(out), "BENCH_THREADS": str(threads)}
+    log = open(work / "stdout", "wb")
+    process = subprocess.Popen(
+        [
+            wrk,
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{int(round(duration))}s",
+            f"--timeout={timeout}",
+            "-s",
+            str(lua),
+            url,
+        ],
+        env=run_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)

@@ -86,15 +86,19 @@ def kb(n: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--locales", default="en,ar")
-    parser.add_argument("--demo", type=int, default=20000,
-                        help="demo responses for a realistic results page (0: empty database)")
+    parser.add_argument(
+        "--demo",
+        type=int,
+        default=20000,
+        help="demo responses for a realistic results page (0: empty database)",
+    )
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
 
     var_dir = temp_dir("bench-pageweight-")
     env = base_env(var_dir)
     command = [CHORUS, "demo", "--responses", str(args.demo)] if args.demo else [CHORUS, "migrate"]
-    subprocess.run(command, env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)  # noqa: S603
+    subprocess.run(command, env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
     for key in [k for k in os.environ if k.startswith("CHORUS_") or k == "DATABASE_URL"]:
         del os.environ[key]
     os.environ["CHORUS_VAR_DIR"] = str(var_dir)
@@ -103,8 +107,10 @@ def main() -> None:
     from chorus.app import create_app
 
     print_machine()
-    print(f"# TestClient(create_app()), CHORUS_VAR_DIR={var_dir}, "
-          f"{'chorus demo --responses ' + str(args.demo) if args.demo else 'empty database'}")
+    print(
+        f"# TestClient(create_app()), CHORUS_VAR_DIR={var_dir}, "
+        f"{'chorus demo --responses ' + str(args.demo) if args.demo else 'empty database'}"
+    )
     rows: list[dict[str, Any]] = []
     assets: dict[str, dict[str, Any]] = {}
     import logging
@@ -129,12 +135,18 @@ def main() -> None:
     print("| asset | raw KB | app gzip KB | gzip -9 KB |")
     print("|---|---|---|---|")
     for ref, a in assets.items():
-        print(f"| {ref} | {kb(a['raw'])} | {kb(a['app_gzip'])} ({a['app_encoding']}) | "
-              f"{kb(a['gzip9'])} |")
-    print("\nPages (KB; HTML alone, then HTML + chorus.css + exit.js as a first visit loads "
-          "them; results also loads charts.js and plotly.min.js, not counted here):\n")
-    print("| locale | page | HTML raw | HTML app gz | HTML gz -9 | headers | HTML+CSS+JS raw | "
-          "HTML+CSS+JS app gz | HTML+CSS+JS gz -9 | HTML+CSS app gz | target <15 KB |")
+        print(
+            f"| {ref} | {kb(a['raw'])} | {kb(a['app_gzip'])} ({a['app_encoding']}) | "
+            f"{kb(a['gzip9'])} |"
+        )
+    print(
+        "\nPages (KB; HTML alone, then HTML + chorus.css + exit.js as a first visit loads "
+        "them; results also loads charts.js and plotly.min.js, not counted here):\n"
+    )
+    print(
+        "| locale | page | HTML raw | HTML app gz | HTML gz -9 | headers | HTML+CSS+JS raw | "
+        "HTML+CSS+JS app gz | HTML+CSS+JS gz -9 | HTML+CSS app gz | target <15 KB |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     failures = 0
     for r in rows:
@@ -148,12 +160,16 @@ def main() -> None:
             ok = html_css_gz < 15 * 1024
             failures += not ok
             target = verdict(ok)
-        print(f"| {r['locale']} | {r['page']} | {kb(r['raw'])} | {kb(r['app_gzip'])} | "
-              f"{kb(r['gzip9'])} | {kb(r['headers'])} | {kb(r['raw'] + c_raw)} | "
-              f"{kb(r['app_gzip'] + c_gz)} | {kb(r['gzip9'] + c_9)} | {kb(html_css_gz)} | "
-              f"{target} |")
-    print(f"\nTarget (issue 3): survey page HTML + CSS under 15 KB compressed: "
-          f"{verdict(failures == 0)} ({failures} survey pages over)")
+        print(
+            f"| {r['locale']} | {r['page']} | {kb(r['raw'])} | {kb(r['app_gzip'])} | "
+            f"{kb(r['gzip9'])} | {kb(r['headers'])} | {kb(r['raw'] + c_raw)} | "
+            f"{kb(r['app_gzip'] + c_gz)} | {kb(r['gzip9'] + c_9)} | {kb(html_css_gz)} | "
+            f"{target} |"
+        )
+    print(
+        f"\nTarget (issue 3): survey page HTML + CSS under 15 KB compressed: "
+        f"{verdict(failures == 0)} ({failures} survey pages over)"
+    )
     if args.json:
         print(json.dumps({"assets": assets, "pages": rows}))
 

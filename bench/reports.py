@@ -68,6 +68,7 @@ def renice() -> None:
     if _is_pg():
         renice_pg_backends(os.environ["DATABASE_URL"].rsplit("/", 1)[1])
 
+
 DEFAULT_DATA = Path(os.environ.get("BENCH_DATA_DIR", "/tmp/chorus-bench-data"))
 
 
@@ -75,8 +76,11 @@ DEFAULT_DATA = Path(os.environ.get("BENCH_DATA_DIR", "/tmp/chorus-bench-data"))
 def db_location(engine: str, n: int, data_dir: Path) -> tuple[Path, str | None, Path]:
     """(var dir, DATABASE_URL or None, marker file)."""
     var_dir = data_dir / f"{engine}-{n}"
-    url = f"postgres://postgres@127.0.0.1:5432/chorus_bench_reports_{n}" if engine == "postgres" \
+    url = (
+        f"postgres://postgres@127.0.0.1:5432/chorus_bench_reports_{n}"
+        if engine == "postgres"
         else None
+    )
     return var_dir, url, var_dir / "bench-complete.json"
 
 
@@ -91,16 +95,30 @@ def ensure_db(engine: str, n: int, data_dir: Path, rebuild: bool) -> dict[str, A
     else:
         pg_create(f"chorus_bench_reports_{n}")
     env = base_env(var_dir, url)
-    print(f"building {engine} N={n:,}: chorus demo --responses {n} --seed 1 "
-          f"(CHORUS_VAR_DIR={var_dir}{', DATABASE_URL=' + url if url else ''}) …", flush=True)
+    print(
+        f"building {engine} N={n:,}: chorus demo --responses {n} --seed 1 "
+        f"(CHORUS_VAR_DIR={var_dir}{', DATABASE_URL=' + url if url else ''}) …",
+        flush=True,
+    )
     started = time.perf_counter()
     with open(var_dir / "demo.log", "wb") as log:
-        subprocess.run([CHORUS, "demo", "--responses", str(n), "--seed", "1"],  # noqa: S603
-                       env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
-                       check=True)
+        subprocess.run(
+            [CHORUS, "demo", "--responses", str(n), "--seed", "1"],
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=True,
+        )
     seconds = time.perf_counter() - started
-    info = {"engine": engine, "n": n, "build_seconds": round(seconds, 1), "var_dir": str(var_dir),
-            "database_url": url, "built": time.strftime("%Y-%m-%d %H:%M")}
+    info = {
+        "engine": engine,
+        "n": n,
+        "build_seconds": round(seconds, 1),
+        "var_dir": str(var_dir),
+        "database_url": url,
+        "built": time.strftime("%Y-%m-%d %H:%M"),
+    }
     marker.write_text(json.dumps(info))
     print(f"  built in {seconds:,.0f} s", flush=True)
     return info
@@ -124,9 +142,14 @@ def _stats(times: list[float], cpu: list[float]) -> dict[str, Any]:
     """Wall time as a user waits for it, and this process's CPU time (every thread, so
     aiosqlite's included; PostgreSQL's own work is not): on a shared, busy machine the wall
     time includes waiting for a core, the CPU time does not."""
-    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times),
-            "cpu_median_ms": statistics.median(cpu), "runs": len(times),
-            "loadavg": float(Path("/proc/loadavg").read_text().split()[0])}
+    return {
+        "median_ms": statistics.median(times),
+        "min_ms": min(times),
+        "max_ms": max(times),
+        "cpu_median_ms": statistics.median(cpu),
+        "runs": len(times),
+        "loadavg": float(Path("/proc/loadavg").read_text().split()[0]),
+    }
 
 
 async def atimed(fn: Callable[[], Awaitable[Any]], repeat: int) -> dict[str, Any]:
@@ -183,6 +206,7 @@ def naive_all_sql(months: list[str]) -> str:
 def table_counts() -> dict[str, int]:
     tables = ("response", "answer", "receipt", "answer_count", "trust_score", "text_count")
     if _is_pg():
+
         async def pg() -> dict[str, int]:
             import asyncpg
 
@@ -191,6 +215,7 @@ def table_counts() -> dict[str, int]:
                 return {t: int(await conn.fetchval(f"SELECT COUNT(*) FROM {t}")) for t in tables}
             finally:
                 await conn.close()
+
         return asyncio.run(pg())
     db = sqlite3.connect(_sqlite_path())
     try:
@@ -219,6 +244,7 @@ def measure(repeat: int) -> dict[str, Any]:
         try:
             for by in (None, "area"):
                 for group in ("worker", "resident"):
+
                     async def one(group: str = group, by: str | None = by) -> int:
                         report = await trust_report(group, period="month", by=by)
                         return len(json.dumps(trust_document([report]), ensure_ascii=False))
@@ -227,9 +253,11 @@ def measure(repeat: int) -> dict[str, Any]:
                     out[key] = await atimed(one, repeat)
                     out[key]["json_bytes"] = await one()
                     # The database part alone: the two aggregate queries of trust_report.
+
                 async def both(by: str | None = by) -> int:
-                    reports = [await trust_report(g, period="month", by=by)
-                               for g in ("worker", "resident")]
+                    reports = [
+                        await trust_report(g, period="month", by=by) for g in ("worker", "resident")
+                    ]
                     return len(json.dumps(trust_document(reports), ensure_ascii=False))
 
                 out[f"trust_both_{by or 'all'}"] = await atimed(both, repeat)
@@ -242,8 +270,7 @@ def measure(repeat: int) -> dict[str, Any]:
 
             creds["token"], _ = await create_token("bench", "reports", "bench")
             email = "bench-manager@example.org"
-            row = await ManagerUser.select(ManagerUser.id).where(
-                ManagerUser.email == email).first()
+            row = await ManagerUser.select(ManagerUser.id).where(ManagerUser.email == email).first()
             if row is None:
                 user_id = (await create_user(email, "manager", "bench-password-" + "x" * 20)).id
             else:
@@ -282,6 +309,7 @@ def measure(repeat: int) -> dict[str, Any]:
                 response = client.get(path, headers=headers)
                 assert response.status_code == 200, (path, response.status_code)
                 return len(response.content)
+
             return call
 
         bearer = {"Authorization": f"Bearer {creds['token']}"}
@@ -301,6 +329,7 @@ def measure(repeat: int) -> dict[str, Any]:
     sql, params = naive_sql(months)
     all_sql = naive_all_sql(months)
     if _is_pg():
+
         async def pg_naive() -> None:
             import asyncpg
 
@@ -310,12 +339,14 @@ def measure(repeat: int) -> dict[str, Any]:
                 q = sql.format("$1", "$2")
                 q_all = all_sql.format("$1", "$2")
                 out["naive_one_metric"] = await atimed(lambda: conn.fetch(q, *params), repeat)
-                out["naive_all_items"] = await atimed(lambda: conn.fetch(q_all, *params),
-                                                      min(repeat, 3))
+                out["naive_all_items"] = await atimed(
+                    lambda: conn.fetch(q_all, *params), min(repeat, 3)
+                )
                 rows = await conn.fetch(q, *params)
                 out["naive_confidence"] = {r[0]: [int(r[1]), int(r[2])] for r in rows}
             finally:
                 await conn.close()
+
         asyncio.run(pg_naive())
     else:
         db = sqlite3.connect(_sqlite_path())
@@ -323,15 +354,17 @@ def measure(repeat: int) -> dict[str, Any]:
             q = sql.format("?", "?")
             q_all = all_sql.format("?", "?")
             out["naive_one_metric"] = timed(lambda: db.execute(q, params).fetchall(), repeat)
-            out["naive_all_items"] = timed(lambda: db.execute(q_all, params).fetchall(),
-                                           min(repeat, 3))
+            out["naive_all_items"] = timed(
+                lambda: db.execute(q_all, params).fetchall(), min(repeat, 3)
+            )
             rows = db.execute(q, params).fetchall()
             out["naive_confidence"] = {r[0]: [int(r[1]), int(r[2])] for r in rows}
         finally:
             db.close()
     # Shown (unsuppressed) report points must equal the naive counts.
     mismatches = [
-        period for period, (pos, base) in out["report_confidence"].items()
+        period
+        for period, (pos, base) in out["report_confidence"].items()
         if base is not None and out["naive_confidence"].get(period) != [pos, base]
     ]
     out["report_matches_naive"] = not mismatches
@@ -340,8 +373,19 @@ def measure(repeat: int) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- CSV exporter
-RESPONSE_COLUMNS = ("id", "survey", "kind", "respondent_group", "version", "locale", "channel",
-                    "day", "period", "area", "work_setting")
+RESPONSE_COLUMNS = (
+    "id",
+    "survey",
+    "kind",
+    "respondent_group",
+    "version",
+    "locale",
+    "channel",
+    "day",
+    "period",
+    "area",
+    "work_setting",
+)
 
 
 def question_columns() -> list[str]:
@@ -354,8 +398,9 @@ def question_columns() -> list[str]:
     return list(seen)
 
 
-def _pivot(rows: list[tuple[Any, ...]], answers: list[tuple[Any, ...]],
-           questions: list[str]) -> Iterator[tuple[Any, ...]]:
+def _pivot(
+    rows: list[tuple[Any, ...]], answers: list[tuple[Any, ...]], questions: list[str]
+) -> Iterator[tuple[Any, ...]]:
     """Response rows with one cell per question (multiple choice joined by ;)."""
     index = {q: i for i, q in enumerate(questions)}
     width = len(questions)
@@ -377,14 +422,18 @@ def _agg_sql(postgres: bool) -> str:
     string by the database (question, 0x1F, value; answers separated by 0x1E)."""
     cols = ", ".join(f"r.{c}" for c in RESPONSE_COLUMNS)
     if postgres:
-        packed = ("(SELECT string_agg(a.question || chr(31) || COALESCE(a.text, a.value), chr(30))"
-                  " FROM answer a WHERE a.response = r.id)")
+        packed = (
+            "(SELECT string_agg(a.question || chr(31) || COALESCE(a.text, a.value), chr(30))"
+            " FROM answer a WHERE a.response = r.id)"
+        )
         where = "WHERE ($1::uuid IS NULL OR r.id > $1) ORDER BY r.id LIMIT $2"
     else:
-        packed = ("(SELECT group_concat(a.question || char(31) || COALESCE(a.text, a.value), "
-                  "char(30)) FROM answer a WHERE a.response = r.id)")
+        packed = (
+            "(SELECT group_concat(a.question || char(31) || COALESCE(a.text, a.value), "
+            "char(30)) FROM answer a WHERE a.response = r.id)"
+        )
         where = "WHERE r.id > ? ORDER BY r.id LIMIT ?"
-    return f"SELECT {cols}, {packed} FROM response r {where}"  # noqa: S608
+    return f"SELECT {cols}, {packed} FROM response r {where}"
 
 
 def _unpack(rows: Any, questions: list[str]) -> Iterator[tuple[Any, ...]]:
@@ -456,7 +505,7 @@ def export_sqlite(path: str, limit: int, page: int, sink: Any) -> int:
     try:
         while written < limit:
             rows = db.execute(
-                f"SELECT {cols} FROM response WHERE id > ? ORDER BY id LIMIT ?",  # noqa: S608
+                f"SELECT {cols} FROM response WHERE id > ? ORDER BY id LIMIT ?",
                 (last, min(page, limit - written)),
             ).fetchall()
             if not rows:
@@ -464,8 +513,8 @@ def export_sqlite(path: str, limit: int, page: int, sink: Any) -> int:
             ids = [r[0] for r in rows]
             marks = ",".join("?" * len(ids))
             answers = db.execute(
-                f"SELECT response, question, value, text FROM answer "  # noqa: S608
-                f"WHERE response IN ({marks})", ids,
+                f"SELECT response, question, value, text FROM answer WHERE response IN ({marks})",
+                ids,
             ).fetchall()
             writer.writerows(_pivot(rows, answers, questions))
             written += len(rows)
@@ -490,18 +539,17 @@ async def export_pg(url: str, limit: int, page: int, sink: Any) -> int:
         while written < limit:
             take = min(page, limit - written)
             if last is None:
-                rows = await conn.fetch(
-                    f"SELECT {cols} FROM response ORDER BY id LIMIT $1", take)  # noqa: S608
+                rows = await conn.fetch(f"SELECT {cols} FROM response ORDER BY id LIMIT $1", take)
             else:
                 rows = await conn.fetch(
-                    f"SELECT {cols} FROM response WHERE id > $1 ORDER BY id LIMIT $2",  # noqa: S608
-                    last, take)
+                    f"SELECT {cols} FROM response WHERE id > $1 ORDER BY id LIMIT $2", last, take
+                )
             if not rows:
                 break
             ids = [r[0] for r in rows]
             answers = await conn.fetch(
-                "SELECT response, question, value, text FROM answer WHERE response = ANY($1)",
-                ids)
+                "SELECT response, question, value, text FROM answer WHERE response = ANY($1)", ids
+            )
             writer.writerows(_pivot([tuple(r) for r in rows], answers, questions))
             written += len(rows)
             last = rows[-1][0]
@@ -534,15 +582,25 @@ def csv_child(rows: int, page: int, trace: bool, mode: str = "python") -> dict[s
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     size = target.stat().st_size
     target.unlink()
-    return {"rows": written, "seconds": seconds, "bytes": size, "rss_before_kb": rss_before,
-            "rss_growth_kb": rss_after - rss_before, "traced_peak_bytes": peak}
+    return {
+        "rows": written,
+        "seconds": seconds,
+        "bytes": size,
+        "rss_before_kb": rss_before,
+        "rss_growth_kb": rss_after - rss_before,
+        "traced_peak_bytes": peak,
+    }
 
 
 # ------------------------------------------------------------------------------- parent
 def child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), *args],
-        env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False,
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"child {args} failed:\n{result.stderr[-3000:]}")
@@ -561,23 +619,34 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--build-only", action="store_true")
-    parser.add_argument("--analyze", action="store_true",
-                        help="run ANALYZE on the PostgreSQL databases before measuring (the "
-                        "development server has autovacuum off, so a fresh `chorus demo` "
-                        "database has no planner statistics)")
-    parser.add_argument("--priority", type=int, default=0,
-                        help="autogroup nice for this run and PostgreSQL while measuring "
-                        "(e.g. -10 on a shared machine; see _common.prioritized)")
+    parser.add_argument(
+        "--analyze",
+        action="store_true",
+        help="run ANALYZE on the PostgreSQL databases before measuring (the "
+        "development server has autovacuum off, so a fresh `chorus demo` "
+        "database has no planner statistics)",
+    )
+    parser.add_argument(
+        "--priority",
+        type=int,
+        default=0,
+        help="autogroup nice for this run and PostgreSQL while measuring "
+        "(e.g. -10 on a shared machine; see _common.prioritized)",
+    )
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--csv-rows", default="10000,50000,100000")
     parser.add_argument("--csv-page", type=int, default=2000)
-    parser.add_argument("--csv-modes", default="python,sql-agg",
-                        help="python: a page of responses, then their answers (IN / ANY), "
-                        "pivoted in Python; sql-agg: one query a page, each response's answers "
-                        "packed into one string by the database (group_concat / string_agg)")
+    parser.add_argument(
+        "--csv-modes",
+        default="python,sql-agg",
+        help="python: a page of responses, then their answers (IN / ANY), "
+        "pivoted in Python; sql-agg: one query a page, each response's answers "
+        "packed into one string by the database (group_concat / string_agg)",
+    )
     parser.add_argument("--csv-mode", default="python", help=argparse.SUPPRESS)
-    parser.add_argument("--only-csv", action="store_true",
-                        help="skip the report timings, run only the CSV export")
+    parser.add_argument(
+        "--only-csv", action="store_true", help="skip the report timings, run only the CSV export"
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--csv", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
@@ -608,28 +677,47 @@ def main() -> None:
     print_tables(args, plan, results, csv_results)
 
 
-def measure_all(args: argparse.Namespace, plan: list[tuple[str, int]],
-                built: dict[tuple[str, int], dict[str, Any]],
-                results: dict[tuple[str, int], dict[str, Any]],
-                csv_results: dict[str, list[dict[str, Any]]]) -> None:
+def measure_all(
+    args: argparse.Namespace,
+    plan: list[tuple[str, int]],
+    built: dict[tuple[str, int], dict[str, Any]],
+    results: dict[tuple[str, int], dict[str, Any]],
+    csv_results: dict[str, list[dict[str, Any]]],
+) -> None:
     for engine, n in [] if args.only_csv else plan:
         info = built[(engine, n)]
         env = base_env(Path(info["var_dir"]), info["database_url"])
         if args.analyze and engine == "postgres":
             started = time.perf_counter()
-            subprocess.run(["psql", info["database_url"], "-qc", "ANALYZE"],  # noqa: S603,S607
-                           check=True, capture_output=True)
+            subprocess.run(
+                ["psql", info["database_url"], "-qc", "ANALYZE"], check=True, capture_output=True
+            )
             print(f"ANALYZE {engine} N={n:,}: {time.perf_counter() - started:.1f} s", flush=True)
-        print(f"measuring {engine} N={n:,} (load average "
-              f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}) …", flush=True)
+        print(
+            f"measuring {engine} N={n:,} (load average "
+            f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}) …",
+            flush=True,
+        )
         results[(engine, n)] = child(["--measure", "--repeat", str(args.repeat)], env)
         r = results[(engine, n)]
         print(f"  rows: {r['counts']}")
-        for key in ("trust_worker_all", "trust_resident_all", "trust_both_all",
-                    "trust_worker_area", "trust_resident_area", "trust_both_area",
-                    "api_trust_worker_all", "api_trust_resident_all", "api_trust_worker_area",
-                    "api_trust_resident_area", "dashboard_worker", "dashboard_resident",
-                    "results_page", "naive_one_metric", "naive_all_items"):
+        for key in (
+            "trust_worker_all",
+            "trust_resident_all",
+            "trust_both_all",
+            "trust_worker_area",
+            "trust_resident_area",
+            "trust_both_area",
+            "api_trust_worker_all",
+            "api_trust_resident_all",
+            "api_trust_worker_area",
+            "api_trust_resident_area",
+            "dashboard_worker",
+            "dashboard_resident",
+            "results_page",
+            "naive_one_metric",
+            "naive_all_items",
+        ):
             print(f"  {key:24s} {fmt_ms(r[key])} ms")
         print(f"  report matches naive GROUP BY: {r['report_matches_naive']}", flush=True)
     # CSV export on the largest database of each engine that has enough rows.
@@ -641,64 +729,86 @@ def measure_all(args: argparse.Namespace, plan: list[tuple[str, int]],
             key = f"{engine} ({mode})"
             csv_results[key] = []
             for rows in [int(x) for x in args.csv_rows.split(",")]:
-                common = ["--csv", str(rows), "--csv-page", str(args.csv_page),
-                          "--csv-mode", mode]
+                common = ["--csv", str(rows), "--csv-page", str(args.csv_page), "--csv-mode", mode]
                 timing = child(common, env)
                 traced = child([*common, "--trace"], env)
                 timing["traced_peak_bytes"] = traced["traced_peak_bytes"]
                 timing["source_n"] = n
                 csv_results[key].append(timing)
-                print(f"  CSV {key} {rows:,} rows from N={n:,}: {timing['seconds']:.2f} s, "
-                      f"{timing['bytes'] / 1e6:.1f} MB, "
-                      f"RSS growth {timing['rss_growth_kb'] / 1024:.1f}"
-                      f" MiB, traced peak {timing['traced_peak_bytes'] / 1e6:.1f} MB", flush=True)
+                print(
+                    f"  CSV {key} {rows:,} rows from N={n:,}: {timing['seconds']:.2f} s, "
+                    f"{timing['bytes'] / 1e6:.1f} MB, "
+                    f"RSS growth {timing['rss_growth_kb'] / 1024:.1f}"
+                    f" MiB, traced peak {timing['traced_peak_bytes'] / 1e6:.1f} MB",
+                    flush=True,
+                )
 
 
-
-def print_tables(args: argparse.Namespace, plan: list[tuple[str, int]],
-                 results: dict[tuple[str, int], dict[str, Any]],
-                 csv_results: dict[str, list[dict[str, Any]]]) -> None:
+def print_tables(
+    args: argparse.Namespace,
+    plan: list[tuple[str, int]],
+    results: dict[tuple[str, int], dict[str, Any]],
+    csv_results: dict[str, list[dict[str, Any]]],
+) -> None:
     # ---- tables
-    print("\nTimings in ms: median of the warm runs (range; median CPU time of this process, "
-          "all threads, which on PostgreSQL excludes the server's own work).")
+    print(
+        "\nTimings in ms: median of the warm runs (range; median CPU time of this process, "
+        "all threads, which on PostgreSQL excludes the server's own work)."
+    )
     print("\n| engine | N | responses | answer rows | answer_count rows | trust_score rows |")
     print("|---|---|---|---|---|---|")
     for (engine, n), r in results.items():
         c = r["counts"]
-        print(f"| {engine} | {n:,} | {c['response']:,} | {c['answer']:,} | "
-              f"{c['answer_count']:,} | {c['trust_score']:,} |")
+        print(
+            f"| {engine} | {n:,} | {c['response']:,} | {c['answer']:,} | "
+            f"{c['answer_count']:,} | {c['trust_score']:,} |"
+        )
     print("\nIn-process trust_report + trust_document + json.dumps:\n")
-    print("| engine | N | worker | resident | worker by area | resident by area | both groups |"
-          " both by area |")
+    print(
+        "| engine | N | worker | resident | worker by area | resident by area | both groups |"
+        " both by area |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for (engine, n), r in results.items():
-        print(f"| {engine} | {n:,} | {fmt_ms(r['trust_worker_all'])} | "
-              f"{fmt_ms(r['trust_resident_all'])} | {fmt_ms(r['trust_worker_area'])} | "
-              f"{fmt_ms(r['trust_resident_area'])} | {fmt_ms(r['trust_both_all'])} | "
-              f"{fmt_ms(r['trust_both_area'])} |")
+        print(
+            f"| {engine} | {n:,} | {fmt_ms(r['trust_worker_all'])} | "
+            f"{fmt_ms(r['trust_resident_all'])} | {fmt_ms(r['trust_worker_area'])} | "
+            f"{fmt_ms(r['trust_resident_area'])} | {fmt_ms(r['trust_both_all'])} | "
+            f"{fmt_ms(r['trust_both_area'])} |"
+        )
     print("\nThrough the app (TestClient, in-process ASGI):\n")
-    print("| engine | N | API trust worker | API trust resident | API worker by area | "
-          "API resident by area | dashboard worker | dashboard resident | /en/results |")
+    print(
+        "| engine | N | API trust worker | API trust resident | API worker by area | "
+        "API resident by area | dashboard worker | dashboard resident | /en/results |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for (engine, n), r in results.items():
-        print(f"| {engine} | {n:,} | {fmt_ms(r['api_trust_worker_all'])} | "
-              f"{fmt_ms(r['api_trust_resident_all'])} | {fmt_ms(r['api_trust_worker_area'])} | "
-              f"{fmt_ms(r['api_trust_resident_area'])} | {fmt_ms(r['dashboard_worker'])} | "
-              f"{fmt_ms(r['dashboard_resident'])} | {fmt_ms(r['results_page'])} |")
+        print(
+            f"| {engine} | {n:,} | {fmt_ms(r['api_trust_worker_all'])} | "
+            f"{fmt_ms(r['api_trust_resident_all'])} | {fmt_ms(r['api_trust_worker_area'])} | "
+            f"{fmt_ms(r['api_trust_resident_area'])} | {fmt_ms(r['dashboard_worker'])} | "
+            f"{fmt_ms(r['dashboard_resident'])} | {fmt_ms(r['results_page'])} |"
+        )
     print("\nNaive reference over raw answers (driver, no Piccolo):\n")
-    print("| engine | N | one metric, per month (confidence) | every item of both groups | "
-          "report equals naive counts |")
+    print(
+        "| engine | N | one metric, per month (confidence) | every item of both groups | "
+        "report equals naive counts |"
+    )
     print("|---|---|---|---|---|")
     for (engine, n), r in results.items():
-        print(f"| {engine} | {n:,} | {fmt_ms(r['naive_one_metric'])} | "
-              f"{fmt_ms(r['naive_all_items'])} | {r['report_matches_naive']} |")
+        print(
+            f"| {engine} | {n:,} | {fmt_ms(r['naive_one_metric'])} | "
+            f"{fmt_ms(r['naive_all_items'])} | {r['report_matches_naive']} |"
+        )
     print("\nStreamed CSV export of raw responses (one row per response):\n")
     print("| engine | rows | seconds | MB written | RSS growth MiB | traced peak MB |")
     print("|---|---|---|---|---|---|")
     for engine, items in csv_results.items():
         for t in items:
-            print(f"| {engine} | {t['rows']:,} | {t['seconds']:.2f} | {t['bytes'] / 1e6:.1f} | "
-                  f"{t['rss_growth_kb'] / 1024:.1f} | {t['traced_peak_bytes'] / 1e6:.1f} |")
+            print(
+                f"| {engine} | {t['rows']:,} | {t['seconds']:.2f} | {t['bytes'] / 1e6:.1f} | "
+                f"{t['rss_growth_kb'] / 1024:.1f} | {t['traced_peak_bytes'] / 1e6:.1f} |"
+            )
 
     # ---- targets
     print("\nTargets (issue 6):")
@@ -707,35 +817,58 @@ def print_tables(args: argparse.Namespace, plan: list[tuple[str, int]],
         if (engine, sizes[-1]) not in results:
             continue
         top = results[(engine, sizes[-1])]
-        for key in ("api_trust_worker_all", "api_trust_resident_all", "api_trust_worker_area",
-                    "api_trust_resident_area"):
+        for key in (
+            "api_trust_worker_all",
+            "api_trust_resident_all",
+            "api_trust_worker_area",
+            "api_trust_resident_area",
+        ):
             ms = top[key]["median_ms"]
-            print(f"  {engine:8s} {key} at N={sizes[-1]:,}: <=300 ms: {verdict(ms <= 300)} "
-                  f"({ms:,.0f} ms)")
+            print(
+                f"  {engine:8s} {key} at N={sizes[-1]:,}: <=300 ms: {verdict(ms <= 300)} "
+                f"({ms:,.0f} ms)"
+            )
         for key in ("dashboard_worker", "dashboard_resident", "results_page"):
             ms = top[key]["median_ms"]
-            print(f"  {engine:8s} {key} at N={sizes[-1]:,}: <=500 ms: {verdict(ms <= 500)} "
-                  f"({ms:,.0f} ms)")
+            print(
+                f"  {engine:8s} {key} at N={sizes[-1]:,}: <=500 ms: {verdict(ms <= 500)} "
+                f"({ms:,.0f} ms)"
+            )
         if len(sizes) > 1:
             low = results[(engine, sizes[0])]
             growth_n = sizes[-1] / sizes[0]
-            for key in ("api_trust_worker_all", "api_trust_worker_area", "dashboard_worker",
-                        "results_page"):
+            for key in (
+                "api_trust_worker_all",
+                "api_trust_worker_area",
+                "dashboard_worker",
+                "results_page",
+            ):
                 g = top[key]["median_ms"] / low[key]["median_ms"]
-                print(f"  {engine:8s} {key} grows x{g:.1f} from N={sizes[0]:,} to "
-                      f"N={sizes[-1]:,} (x{growth_n:.0f} data): less than linear: "
-                      f"{verdict(g < growth_n)}")
+                print(
+                    f"  {engine:8s} {key} grows x{g:.1f} from N={sizes[0]:,} to "
+                    f"N={sizes[-1]:,} (x{growth_n:.0f} data): less than linear: "
+                    f"{verdict(g < growth_n)}"
+                )
     for key, items in csv_results.items():
         for t in items:
             if t["rows"] >= 100_000:
-                print(f"  CSV {key} {t['rows']:,} rows <=2 s: {verdict(t['seconds'] <= 2)} "
-                      f"({t['seconds']:.2f} s)")
+                print(
+                    f"  CSV {key} {t['rows']:,} rows <=2 s: {verdict(t['seconds'] <= 2)} "
+                    f"({t['seconds']:.2f} s)"
+                )
         if len(items) > 1:
             flat = items[-1]["traced_peak_bytes"] <= 2 * items[0]["traced_peak_bytes"]
-            print(f"  CSV {key} memory flat (peak at {items[-1]['rows']:,} rows <= 2x peak "
-                  f"at {items[0]['rows']:,}): {verdict(flat)}")
-    print("\nraw: " + json.dumps({f"{e}-{n}": r for (e, n), r in results.items()}
-                                 | {f"csv-{e}": v for e, v in csv_results.items()}))
+            print(
+                f"  CSV {key} memory flat (peak at {items[-1]['rows']:,} rows <= 2x peak "
+                f"at {items[0]['rows']:,}): {verdict(flat)}"
+            )
+    print(
+        "\nraw: "
+        + json.dumps(
+            {f"{e}-{n}": r for (e, n), r in results.items()}
+            | {f"csv-{e}": v for e, v in csv_results.items()}
+        )
+    )
 
 
 if __name__ == "__main__":

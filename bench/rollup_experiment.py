@@ -68,19 +68,29 @@ def main() -> None:
     started = time.perf_counter()
     if "answer_count" not in have:
         db.execute("CREATE TABLE x.answer_count AS SELECT * FROM main.answer_count")
-        db.execute("CREATE INDEX x.answer_count_report ON answer_count "
-                   "(survey, question, period, value, area, n)")
+        db.execute(
+            "CREATE INDEX x.answer_count_report ON answer_count "
+            "(survey, question, period, value, area, n)"
+        )
     if "answer_margin" not in have:
-        db.execute("CREATE TABLE x.answer_margin (survey TEXT, question TEXT, value TEXT, "
-                   "period TEXT, dim TEXT, dim_value TEXT, n INTEGER)")
-        db.execute("INSERT INTO x.answer_margin SELECT survey, question, value, period, '', '', "
-                   "SUM(n) FROM main.answer_count GROUP BY survey, question, value, period")
+        db.execute(
+            "CREATE TABLE x.answer_margin (survey TEXT, question TEXT, value TEXT, "
+            "period TEXT, dim TEXT, dim_value TEXT, n INTEGER)"
+        )
+        db.execute(
+            "INSERT INTO x.answer_margin SELECT survey, question, value, period, '', '', "
+            "SUM(n) FROM main.answer_count GROUP BY survey, question, value, period"
+        )
         for dim in DIMS:
-            db.execute(f"INSERT INTO x.answer_margin SELECT survey, question, value, period, "  # noqa: S608
-                       f"'{dim}', {dim}, SUM(n) FROM main.answer_count "
-                       f"GROUP BY survey, question, value, period, {dim}")
-        db.execute("CREATE UNIQUE INDEX x.answer_margin_key ON answer_margin "
-                   "(survey, dim, question, period, value, dim_value)")
+            db.execute(
+                f"INSERT INTO x.answer_margin SELECT survey, question, value, period, "
+                f"'{dim}', {dim}, SUM(n) FROM main.answer_count "
+                f"GROUP BY survey, question, value, period, {dim}"
+            )
+        db.execute(
+            "CREATE UNIQUE INDEX x.answer_margin_key ON answer_margin "
+            "(survey, dim, question, period, value, dim_value)"
+        )
     db.commit()
     build = time.perf_counter() - started
     counts = {
@@ -88,20 +98,27 @@ def main() -> None:
         "marginal": db.execute("SELECT COUNT(*) FROM x.answer_margin").fetchone()[0],
     }
     base = [*questions, months[0], months[-1]]
-    current = ("SELECT question, period, value{dim}, SUM(n) AS n FROM {table} "
-               f"WHERE survey = 'worker-voice' AND question IN ({marks}) "
-               "AND period >= ? AND period <= ? GROUP BY question, period, value{dim}")
-    marginal = ("SELECT question, period, value, dim_value, SUM(n) AS n FROM x.answer_margin "
-                f"WHERE survey = 'worker-voice' AND dim = ? AND question IN ({marks}) "
-                "AND period >= ? AND period <= ? GROUP BY question, period, value, dim_value")
-    print(f"# {source}: answer_count {counts['current']:,} rows; marginal roll-up "
-          f"{counts['marginal']:,} rows (built in {build:.1f} s)")
+    current = (
+        "SELECT question, period, value{dim}, SUM(n) AS n FROM {table} "
+        f"WHERE survey = 'worker-voice' AND question IN ({marks}) "
+        "AND period >= ? AND period <= ? GROUP BY question, period, value{dim}"
+    )
+    marginal = (
+        "SELECT question, period, value, dim_value, SUM(n) AS n FROM x.answer_margin "
+        f"WHERE survey = 'worker-voice' AND dim = ? AND question IN ({marks}) "
+        "AND period >= ? AND period <= ? GROUP BY question, period, value, dim_value"
+    )
+    print(
+        f"# {source}: answer_count {counts['current']:,} rows; marginal roll-up "
+        f"{counts['marginal']:,} rows (built in {build:.1f} s)"
+    )
     print("\n| variant | overall ms | rows out | by area ms | rows out |")
     print("|---|---|---|---|---|")
     results = {}
-    for name, table in (("current (answer_count, index on period)", "main.answer_count"),
-                        ("covering index (survey, question, period, value, area, n)",
-                         "x.answer_count")):
+    for name, table in (
+        ("current (answer_count, index on period)", "main.answer_count"),
+        ("covering index (survey, question, period, value, area, n)", "x.answer_count"),
+    ):
         overall = timed(db, current.format(dim="", table=table), base, args.repeat)
         by_area = timed(db, current.format(dim=", area", table=table), base, args.repeat)
         results[name] = (overall, by_area)
@@ -112,7 +129,8 @@ def main() -> None:
         print(f"| {name} | {o_ms:,.1f} | {o_rows:,} | {a_ms:,.1f} | {a_rows:,} |")
     # The marginal table gives the same sums as the current one.
     same = sorted(db.execute(current.format(dim="", table="main.answer_count"), base)) == sorted(
-        (q, p, v, n) for q, p, v, _, n in db.execute(marginal, ["", *base]))
+        (q, p, v, n) for q, p, v, _, n in db.execute(marginal, ["", *base])
+    )
     print(f"\nmarginal roll-up gives the same counts as answer_count: {same}")
     print(f"experiment file: {work}")
 

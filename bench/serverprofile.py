@@ -43,16 +43,25 @@ from _common import (  # noqa: E402
 #: (label, pattern over one frame). Each sample goes to the first category matched walking
 #: from the leaf frame towards the root, so the shares add up to 100%.
 CATEGORIES = [
-    ("SQLite busy handler: sleeping for the write lock",
-     r"sqlite3InvokeBusyHandler|sqliteDefaultBusyCallback"),
+    (
+        "SQLite busy handler: sleeping for the write lock",
+        r"sqlite3InvokeBusyHandler|sqliteDefaultBusyCallback",
+    ),
     ("SQLite fsync at commit", r"fdatasync|fsync|unixSync"),
-    ("aiosqlite: open a connection (one per query/transaction)", r"connector \(aiosqlite|sqlite3\.connect|openDatabase"),
-    ("SQLite library (execute, commit; the aiosqlite thread)",
-     r"libsqlite3|pysqlite|_connection_worker_thread|aiosqlite"),
+    (
+        "aiosqlite: open a connection (one per query/transaction)",
+        r"connector \(aiosqlite|sqlite3\.connect|openDatabase",
+    ),
+    (
+        "SQLite library (execute, commit; the aiosqlite thread)",
+        r"libsqlite3|pysqlite|_connection_worker_thread|aiosqlite",
+    ),
     ("asyncpg", r"asyncpg"),
     ("Piccolo (query building, results)", r"piccolo/"),
-    ("free text: redaction, TextBlob sentiment, key phrases",
-     r"textblob|feedback/(sentiment|phrases|redaction|pipeline|safeguarding)"),
+    (
+        "free text: redaction, TextBlob sentiment, key phrases",
+        r"textblob|feedback/(sentiment|phrases|redaction|pipeline|safeguarding)",
+    ),
     ("Jinja rendering (incl. markupsafe escaping)", r"jinja2|markupsafe|\.html\)"),
     ("itsdangerous (signed form state)", r"itsdangerous"),
     ("hmac / hashlib", r"hmac\.py|hashlib|_hashlib"),
@@ -138,79 +147,141 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=97, help="py-spy samples per second")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--states", type=int, default=8000)
-    parser.add_argument("--idle", action="store_true",
-                        help="also sample waiting threads (wall-clock view, not CPU)")
+    parser.add_argument(
+        "--idle", action="store_true", help="also sample waiting threads (wall-clock view, not CPU)"
+    )
     parser.add_argument("--native", action="store_true", help="include C frames (sqlite3 …)")
-    parser.add_argument("--priority", type=int, default=0,
-                        help="autogroup nice while measuring (see _common.prioritized)")
+    parser.add_argument(
+        "--priority",
+        type=int,
+        default=0,
+        help="autogroup nice while measuring (see _common.prioritized)",
+    )
     args = parser.parse_args()
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     var_dir = temp_dir("bench-profile-")
     db_name = f"chorus_bench_profile_{os.getpid()}"
     url = pg_create(db_name) if args.engine == "postgres" else None
-    env = base_env(var_dir, url, CHORUS_SUBMIT_LIMIT="1000000000",
-                   CHORUS_RECEIPT_LIMIT="1000000000", CHORUS_PROOF_OF_WORK="off")
+    env = base_env(
+        var_dir,
+        url,
+        CHORUS_SUBMIT_LIMIT="1000000000",
+        CHORUS_RECEIPT_LIMIT="1000000000",
+        CHORUS_PROOF_OF_WORK="off",
+    )
     for key in [k for k in os.environ if k.startswith("CHORUS_") or k == "DATABASE_URL"]:
         del os.environ[key]
-    os.environ.update({k: v for k, v in env.items() if k.startswith("CHORUS_")
-                       or k == "DATABASE_URL"})
+    os.environ.update(
+        {k: v for k, v in env.items() if k.startswith("CHORUS_") or k == "DATABASE_URL"}
+    )
     from surveys.registry import get_survey
 
     survey = get_survey("worker-voice")
     rng = random.Random(1)
     work = temp_dir("bench-profile-bodies-")
     try:
-        with serving(env, workers=2, log=var_dir / "server.log") as (base, process), \
-                prioritized({"server": process.pid, "bench": os.getpid(),
-                             **({"postgres": postmaster_pid() or 0} if url else {})},
-                            args.priority):
+        with (
+            serving(env, workers=2, log=var_dir / "server.log") as (base, process),
+            prioritized(
+                {
+                    "server": process.pid,
+                    "bench": os.getpid(),
+                    **({"postgres": postmaster_pid() or 0} if url else {}),
+                },
+                args.priority,
+            ),
+        ):
             run_wrk(base + submit.GET_PATH, submit.GET_LUA, 2, args.connections, 1)
             if args.target == "api":
                 bodies = [
-                    submit.json.dumps({"answers": submit.random_answers(
-                        survey, rng, None, 0.5, submit.WORKER_TEXTS), "locale": "en"},
-                        separators=(",", ":")) for _ in range(2000)]
+                    submit.json.dumps(
+                        {
+                            "answers": submit.random_answers(
+                                survey, rng, None, 0.5, submit.WORKER_TEXTS
+                            ),
+                            "locale": "en",
+                        },
+                        separators=(",", ":"),
+                    )
+                    for _ in range(2000)
+                ]
                 path, ctype, want, pattern, cycle = (
-                    submit.API_PATH, "application/json", 201, '"receipt"%s*:%s*"([%w%-]+)"', True)
+                    submit.API_PATH,
+                    "application/json",
+                    201,
+                    '"receipt"%s*:%s*"([%w%-]+)"',
+                    True,
+                )
             elif args.target == "form":
                 bodies, _, _ = asyncio.run(submit.walk_states(base, args.states, 32, 0.5, 1))
                 path, ctype, want, pattern, cycle = (
-                    submit.FORM_PATH, "application/x-www-form-urlencoded", 200,
-                    'class="receipt"[^>]*>%s*([%w%-]+)%s*<', False)
+                    submit.FORM_PATH,
+                    "application/x-www-form-urlencoded",
+                    200,
+                    'class="receipt"[^>]*>%s*([%w%-]+)%s*<',
+                    False,
+                )
             body_file = work / "bodies"
             if args.target != "get":
                 body_file.write_text("\n".join(bodies) + "\n")
-            workers = [p for p in descendants(process.pid) if p != process.pid
-                       and b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+            workers = [
+                p
+                for p in descendants(process.pid)
+                if p != process.pid and b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()
+            ]
             spies = []
             raws = []
             for pid in workers:
                 raw = work / f"{pid}.txt"
                 raws.append(raw)
-                spies.append(subprocess.Popen(  # noqa: S603
-                    [py_spy, "record", "--pid", str(pid), "--duration", str(args.duration),
-                     "--rate", str(args.rate), *([] if args.native else ["--nonblocking"]),
-                     "--format", "raw",
-                     "--output", str(raw),
-                     *(["--idle"] if args.idle else []), *(["--native"] if args.native else [])],
-                    stdout=subprocess.DEVNULL, stderr=open(work / f"{pid}.err", "wb")))
+                spies.append(
+                    subprocess.Popen(
+                        [
+                            py_spy,
+                            "record",
+                            "--pid",
+                            str(pid),
+                            "--duration",
+                            str(args.duration),
+                            "--rate",
+                            str(args.rate),
+                            *([] if args.native else ["--nonblocking"]),
+                            "--format",
+                            "raw",
+                            "--output",
+                            str(raw),
+                            *(["--idle"] if args.idle else []),
+                            *(["--native"] if args.native else []),
+                        ],
+                        stdout=subprocess.DEVNULL,
+                        stderr=open(work / f"{pid}.err", "wb"),
+                    )
+                )
             if args.target == "get":
-                result = run_wrk(base + submit.GET_PATH, submit.GET_LUA, args.duration,
-                                 args.connections, 1)
+                result = run_wrk(
+                    base + submit.GET_PATH, submit.GET_LUA, args.duration, args.connections, 1
+                )
                 print(f"GET: {result.rate:,.0f} req/s")
             else:
                 env_w = {
-                    "BENCH_BODIES": str(body_file), "BENCH_PATH": path, "BENCH_CTYPE": ctype,
-                    "BENCH_CYCLE": "1" if cycle else "0", "BENCH_WANT": str(want),
-                    "BENCH_PATTERN": pattern, "BENCH_RECEIPTS": str(work / "receipts"),
+                    "BENCH_BODIES": str(body_file),
+                    "BENCH_PATH": path,
+                    "BENCH_CTYPE": ctype,
+                    "BENCH_CYCLE": "1" if cycle else "0",
+                    "BENCH_WANT": str(want),
+                    "BENCH_PATTERN": pattern,
+                    "BENCH_RECEIPTS": str(work / "receipts"),
                     "BENCH_COUNTS": str(work / "counts.json"),
                 }
-                result = run_wrk(base + path, submit.POST_LUA, args.duration, args.connections,
-                                 1, env_w)
+                result = run_wrk(
+                    base + path, submit.POST_LUA, args.duration, args.connections, 1, env_w
+                )
                 counts = submit.json.loads((work / "counts.json").read_text())
-                print(f"{args.target}: {counts['accepted'] / result.duration:,.0f} accepted/s "
-                      f"({result.rate:,.0f} req/s, p50 {result.p50_ms:.0f} ms, "
-                      f"p99 {result.p99_ms:.0f} ms)")
+                print(
+                    f"{args.target}: {counts['accepted'] / result.duration:,.0f} accepted/s "
+                    f"({result.rate:,.0f} req/s, p50 {result.p50_ms:.0f} ms, "
+                    f"p99 {result.p99_ms:.0f} ms)"
+                )
             for spy in spies:
                 spy.wait(timeout=60)
     finally:

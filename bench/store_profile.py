@@ -43,13 +43,14 @@ def main() -> None:
     db_name = f"chorus_bench_store_{os.getpid()}"
     url = pg_create(db_name) if args.engine == "postgres" else None
     env = base_env(var_dir, url)
-    subprocess.run([CHORUS, "migrate"], env=env, cwd=PROJECT_ROOT, check=True,  # noqa: S603
-                   capture_output=True)
+    subprocess.run([CHORUS, "migrate"], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
     for key in [k for k in os.environ if k.startswith("CHORUS_") or k == "DATABASE_URL"]:
         del os.environ[key]
-    os.environ.update({k: v for k, v in env.items() if k.startswith("CHORUS_")
-                       or k == "DATABASE_URL"})
+    os.environ.update(
+        {k: v for k, v in env.items() if k.startswith("CHORUS_") or k == "DATABASE_URL"}
+    )
     import submit
+
     from chorus.database import engine
     from surveys.forms import check_all
     from surveys.registry import get_survey
@@ -66,8 +67,9 @@ def main() -> None:
         answer_sets.append(answers)
 
     async def one(answers: dict) -> None:
-        await store_submission(survey, answers, locale="en", channel=None,
-                               token=f"bench:{secrets.token_urlsafe(16)}")
+        await store_submission(
+            survey, answers, locale="en", channel=None, token=f"bench:{secrets.token_urlsafe(16)}"
+        )
 
     async def run() -> tuple[float, float, str]:
         db = engine()
@@ -107,10 +109,12 @@ def main() -> None:
 
     wall, cpu, profile = asyncio.run(run())
     n = args.count
-    print(f"{args.engine}: {n} submissions, concurrency {args.concurrency}, "
-          f"text in {args.text_share:.0%}: {n / wall:,.0f}/s, {1000 * wall / n:.2f} ms wall "
-          f"and {1000 * cpu / n:.2f} ms CPU (this process, all threads) each"
-          f"{' (under cProfile)' if not args.no_profile else ''}")
+    print(
+        f"{args.engine}: {n} submissions, concurrency {args.concurrency}, "
+        f"text in {args.text_share:.0%}: {n / wall:,.0f}/s, {1000 * wall / n:.2f} ms wall "
+        f"and {1000 * cpu / n:.2f} ms CPU (this process, all threads) each"
+        f"{' (under cProfile)' if not args.no_profile else ''}"
+    )
     print(profile)
     if url:
         pg_drop(db_name)

@@ -44,7 +44,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import (  # noqa: E402
+from _common import (
     CpuMeter,
     RawClient,
     WrkResult,
@@ -293,11 +293,15 @@ async def walk_states(
                 if state is None:
                     problems[f"POST page {page} {status}"] += 1
                     break
-                answers = random_answers(survey, rng, range(page, page + 1), text_share,
-                                         CONCERN_TEXTS) if page < last else {}
+                answers = (
+                    random_answers(survey, rng, range(page, page + 1), text_share, CONCERN_TEXTS)
+                    if page < last
+                    else {}
+                )
             else:
-                final = random_answers(survey, rng, range(last, last + 1), text_share,
-                                       CONCERN_TEXTS)
+                final = random_answers(
+                    survey, rng, range(last, last + 1), text_share, CONCERN_TEXTS
+                )
                 bodies.append(form_body(state, final))
 
     clients = [RawClient(host, int(port)) for _ in range(concurrency)]
@@ -320,8 +324,9 @@ async def warm_posts(base: str, bodies_file: Path, count: int) -> list[str]:
     async def lane(items: list[str]) -> None:
         client = RawClient(host, int(port))
         for body in items:
-            status, _, data = await client.request("POST", API_PATH, body.encode(),
-                                                   "application/json")
+            status, _, data = await client.request(
+                "POST", API_PATH, body.encode(), "application/json"
+            )
             found = re.search(rb'"receipt"\s*:\s*"([\w-]+)"', data)
             if status != 201 or not found:
                 raise RuntimeError(f"warm-up submission failed: {status} {data[:300]!r}")
@@ -334,8 +339,16 @@ async def warm_posts(base: str, bodies_file: Path, count: int) -> list[str]:
 
 # ------------------------------------------------------------------------------- phases
 def post_phase(
-    name: str, url: str, path: str, bodies_file: Path, ctype: str, want: int, pattern: str,
-    cycle: bool, args: argparse.Namespace, server_pid: int,
+    name: str,
+    url: str,
+    path: str,
+    bodies_file: Path,
+    ctype: str,
+    want: int,
+    pattern: str,
+    cycle: bool,
+    args: argparse.Namespace,
+    server_pid: int,
 ) -> Phase:
     work = bodies_file.parent
     env = {
@@ -387,18 +400,22 @@ def get_phase(url: str, args: argparse.Namespace, server_pid: int) -> Phase:
 # -------------------------------------------------------------------------------- verify
 def code_hash(secret: bytes, code: str) -> str:
     # The same keyed hash as feedback.receipts.code_hash (checked below against the app's).
-    return hmac.new(secret, b"receipt-lookup\0" + code.replace("-", "").encode(),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(
+        secret, b"receipt-lookup\0" + code.replace("-", "").encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def stored_receipts(database_url: str | None, var_dir: Path) -> tuple[dict[str, str], int, int]:
     """code_hash -> survey for every stored response, the Response count, and how many
     responses have no answer row at all."""
-    sql_pairs = ("SELECT rc.code_hash, rs.survey FROM receipt rc "
-                 "JOIN response rs ON rs.receipt = rc.id")
+    sql_pairs = (
+        "SELECT rc.code_hash, rs.survey FROM receipt rc JOIN response rs ON rs.receipt = rc.id"
+    )
     sql_count = "SELECT COUNT(*) FROM response"
-    sql_empty = ("SELECT COUNT(*) FROM response rs WHERE NOT EXISTS "
-                 "(SELECT 1 FROM answer a WHERE a.response = rs.id)")
+    sql_empty = (
+        "SELECT COUNT(*) FROM response rs WHERE NOT EXISTS "
+        "(SELECT 1 FROM answer a WHERE a.response = rs.id)"
+    )
     if database_url is None:
         db = sqlite3.connect(var_dir / "chorus.sqlite3")
         try:
@@ -439,8 +456,9 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     # The bench process reads the same definitions and key as the server it starts.
     for key in [k for k in os.environ if k.startswith("CHORUS_") or k == "DATABASE_URL"]:
         del os.environ[key]
-    os.environ.update({k: v for k, v in env.items()
-                       if k.startswith("CHORUS_") or k == "DATABASE_URL"})
+    os.environ.update(
+        {k: v for k, v in env.items() if k.startswith("CHORUS_") or k == "DATABASE_URL"}
+    )
     from chorus.settings import get_settings
 
     get_settings.cache_clear()
@@ -451,29 +469,48 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     work = temp_dir("bench-submit-bodies-")
     api_file = work / "api.bodies"
-    api_file.write_text("\n".join(
-        json.dumps({"answers": random_answers(survey, rng, None, args.text_share, WORKER_TEXTS),
-                    "locale": "en"}, separators=(",", ":"))
-        for _ in range(4000)
-    ) + "\n")
+    api_file.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "answers": random_answers(survey, rng, None, args.text_share, WORKER_TEXTS),
+                    "locale": "en",
+                },
+                separators=(",", ":"),
+            )
+            for _ in range(4000)
+        )
+        + "\n"
+    )
     log = var_dir / "server.log"
-    print(f"\n## {engine}: chorus serve --workers {args.workers} "
-          f"({'DATABASE_URL=' + database_url if database_url else 'SQLite in ' + str(var_dir)})")
+    print(
+        f"\n## {engine}: chorus serve --workers {args.workers} "
+        f"({'DATABASE_URL=' + database_url if database_url else 'SQLite in ' + str(var_dir)})"
+    )
     phases: dict[str, Phase] = {}
     walk_info: dict[str, Any] = {}
     if True:
-        with serving(env, workers=args.workers, log=log) as (base, process), prioritized(
-            {"server": process.pid, "bench and wrk": os.getpid(),
-             **({"postgres": pm} if database_url and (pm := postmaster_pid()) else {})},
-            args.priority,
-        ) as boosted:
+        with (
+            serving(env, workers=args.workers, log=log) as (base, process),
+            prioritized(
+                {
+                    "server": process.pid,
+                    "bench and wrk": os.getpid(),
+                    **({"postgres": pm} if database_url and (pm := postmaster_pid()) else {}),
+                },
+                args.priority,
+            ) as boosted,
+        ):
             if boosted:
-                print(f"   session groups given autogroup nice {args.priority}: "
-                      f"{', '.join(boosted)}")
+                print(
+                    f"   session groups given autogroup nice {args.priority}: {', '.join(boosted)}"
+                )
             secret = (var_dir / "secret_key").read_bytes().strip()
             from feedback.receipts import code_hash as app_code_hash
 
-            assert app_code_hash("ABCDEFGHJK0123456789") == code_hash(secret, "ABCDE-FGHJK-01234-56789")
+            assert app_code_hash("ABCDEFGHJK0123456789") == code_hash(
+                secret, "ABCDE-FGHJK-01234-56789"
+            )
             # Warm up: templates compiled, connections opened, TextBlob's lexicon loaded, in
             # both workers. The warm-up submissions' receipts are verified like the others.
             run_wrk(base + GET_PATH, GET_LUA, 2, args.connections, args.threads)
@@ -483,18 +520,34 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
                 run_wrk(base + "/healthz", GET_LUA, 2, args.connections, args.threads)
                 reniced = renice_pg_backends(db_name)
                 if reniced:
-                    print(f"   PostgreSQL backends of {db_name} given nice {os.nice(0)}: "
-                          f"{len(reniced)}")
+                    print(
+                        f"   PostgreSQL backends of {db_name} given nice {os.nice(0)}: "
+                        f"{len(reniced)}"
+                    )
             phases["get"] = get_phase(base + GET_PATH, args, process.pid)
             report_phase(phases["get"])
             phases["api"] = post_phase(
-                "api", base + API_PATH, API_PATH, api_file, "application/json", 201,
-                '"receipt"%s*:%s*"([%w%-]+)"', True, args, process.pid,
+                "api",
+                base + API_PATH,
+                API_PATH,
+                api_file,
+                "application/json",
+                201,
+                '"receipt"%s*:%s*"([%w%-]+)"',
+                True,
+                args,
+                process.pid,
             )
             report_phase(phases["api"])
-            want = max(args.states, int(phases["api"].accepted_rate * args.duration * 1.5) + 500)
-            print(f"   walking {want:,} concern forms to their last page "
-                  f"(GET page 1, POST page 1) for distinct one-time states …", flush=True)
+            # Enough one-time states for the whole run: the form path may be faster than the
+            # API (a concern has fewer answers than a survey), so plan on the GET rate too.
+            pace = max(phases["api"].accepted_rate * 1.5, phases["get"].accepted_rate)
+            want = max(args.states, int(pace * args.duration) + 1000)
+            print(
+                f"   walking {want:,} concern forms to their last page "
+                f"(GET page 1, POST page 1) for distinct one-time states …",
+                flush=True,
+            )
             bodies, problems, walk_rate = asyncio.run(
                 walk_states(base, want, args.connections, args.text_share, args.seed)
             )
@@ -503,9 +556,16 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
             form_file = work / "form.bodies"
             form_file.write_text("\n".join(bodies) + "\n")
             phases["form"] = post_phase(
-                "form", base + FORM_PATH, FORM_PATH, form_file,
-                "application/x-www-form-urlencoded", 200,
-                'class="receipt"[^>]*>%s*([%w%-]+)%s*<', False, args, process.pid,
+                "form",
+                base + FORM_PATH,
+                FORM_PATH,
+                form_file,
+                "application/x-www-form-urlencoded",
+                200,
+                'class="receipt"[^>]*>%s*([%w%-]+)%s*<',
+                False,
+                args,
+                process.pid,
             )
             report_phase(phases["form"])
     # Verification, server stopped.
@@ -523,14 +583,23 @@ def run_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
             "missing": len(acked - stored_here),
             "stored_not_acknowledged": len(stored_here - acked),
         }
-    server_errors = sum(1 for line in log.read_text(errors="replace").splitlines()
-                        if '"status": 500' in line or '"level": "error"' in line)
+    server_errors = sum(
+        1
+        for line in log.read_text(errors="replace").splitlines()
+        if '"status": 500' in line or '"level": "error"' in line
+    )
     checks["server_log_errors"] = server_errors
     print(f"   verify: {json.dumps(checks)}")
     if engine == "postgres" and not args.keep:
         pg_drop(db_name)
-    return {"engine": engine, "phases": phases, "checks": checks, "walk": walk_info,
-            "var_dir": str(var_dir), "log": str(log)}
+    return {
+        "engine": engine,
+        "phases": phases,
+        "checks": checks,
+        "walk": walk_info,
+        "var_dir": str(var_dir),
+        "log": str(log),
+    }
 
 
 def report_phase(p: Phase) -> None:
@@ -544,19 +613,25 @@ def report_phase(p: Phase) -> None:
             extra += f" other statuses {p.other_statuses}"
     cpu = ", ".join(f"{k} {v:.2f}" for k, v in p.cpu.items())
     if p.accepted_rate:
-        cpu += (f"; server CPU per accepted request {1000 * p.cpu['server'] / p.accepted_rate:.1f}"
-                f" ms")
-    print(f"   {p.name:5s}: {w.requests:,} requests in {w.duration:.1f}s = {w.rate:,.0f} req/s,"
-          f" p50 {w.p50_ms:.1f} ms, p99 {w.p99_ms:.1f} ms, max {w.max_ms:.0f} ms,"
-          f" wrk errors {w.errors}{extra}; cores used: {cpu}", flush=True)
+        cpu += (
+            f"; server CPU per accepted request {1000 * p.cpu['server'] / p.accepted_rate:.1f} ms"
+        )
+    print(
+        f"   {p.name:5s}: {w.requests:,} requests in {w.duration:.1f}s = {w.rate:,.0f} req/s,"
+        f" p50 {w.p50_ms:.1f} ms, p99 {w.p99_ms:.1f} ms, max {w.max_ms:.0f} ms,"
+        f" wrk errors {w.errors}{extra}; cores used: {cpu}",
+        flush=True,
+    )
     for sample in p.samples[:2]:
         print(f"      sample non-accepted body: {sample[:300]!r}")
 
 
 def summary(results: list[dict[str, Any]]) -> None:
-    print("\n| engine | GET req/s | form accepted/s | API accepted/s | form % of GET | "
-          "API % of GET | p50/p99 GET ms | p50/p99 form ms | p50/p99 API ms | errors | "
-          "acked stored |")
+    print(
+        "\n| engine | GET req/s | form accepted/s | API accepted/s | form % of GET | "
+        "API % of GET | p50/p99 GET ms | p50/p99 form ms | p50/p99 API ms | errors | "
+        "acked stored |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         ph = r["phases"]
@@ -564,26 +639,34 @@ def summary(results: list[dict[str, Any]]) -> None:
         missing = r["checks"]["api"]["missing"] + r["checks"]["form"]["missing"]
         acked = r["checks"]["api"]["acknowledged"] + r["checks"]["form"]["acknowledged"]
         errors = g.errors + f.errors + a.errors
-        print(f"| {r['engine']} | {g.accepted_rate:,.0f} | {f.accepted_rate:,.0f}"
-              f"{' (lower bound)' if f.exhausted else ''} | {a.accepted_rate:,.0f} | "
-              f"{100 * f.accepted_rate / g.accepted_rate:.0f}% | "
-              f"{100 * a.accepted_rate / g.accepted_rate:.0f}% | "
-              f"{g.wrk.p50_ms:.1f}/{g.wrk.p99_ms:.1f} | {f.wrk.p50_ms:.1f}/{f.wrk.p99_ms:.1f} | "
-              f"{a.wrk.p50_ms:.1f}/{a.wrk.p99_ms:.1f} | {errors} | "
-              f"{acked - missing:,}/{acked:,} |")
-    print("\nCPU while measuring (average cores busy; the machine has "
-          f"{os.cpu_count()}): server = chorus serve and its workers, wrk = the load generator, "
-          "others = every other process on the machine")
-    print("\n| engine | phase | server cores | PostgreSQL cores | wrk cores | others cores | "
-          "server CPU ms per accepted request |")
+        print(
+            f"| {r['engine']} | {g.accepted_rate:,.0f} | {f.accepted_rate:,.0f}"
+            f"{' (lower bound)' if f.exhausted else ''} | {a.accepted_rate:,.0f} | "
+            f"{100 * f.accepted_rate / g.accepted_rate:.0f}% | "
+            f"{100 * a.accepted_rate / g.accepted_rate:.0f}% | "
+            f"{g.wrk.p50_ms:.1f}/{g.wrk.p99_ms:.1f} | {f.wrk.p50_ms:.1f}/{f.wrk.p99_ms:.1f} | "
+            f"{a.wrk.p50_ms:.1f}/{a.wrk.p99_ms:.1f} | {errors} | "
+            f"{acked - missing:,}/{acked:,} |"
+        )
+    print(
+        "\nCPU while measuring (average cores busy; the machine has "
+        f"{os.cpu_count()}): server = chorus serve and its workers, wrk = the load generator, "
+        "others = every other process on the machine"
+    )
+    print(
+        "\n| engine | phase | server cores | PostgreSQL cores | wrk cores | others cores | "
+        "server CPU ms per accepted request |"
+    )
     print("|---|---|---|---|---|---|---|")
     for r in results:
         for name in ("get", "form", "api"):
             p = r["phases"][name]
             per = 1000 * p.cpu["server"] / p.accepted_rate if p.accepted_rate else float("nan")
-            print(f"| {r['engine']} | {name} | {p.cpu['server']:.2f} | "
-                  f"{p.cpu.get('postgres', 0):.2f} | {p.cpu['loadgen']:.2f} | "
-                  f"{p.cpu['others']:.2f} | {per:.2f} |")
+            print(
+                f"| {r['engine']} | {name} | {p.cpu['server']:.2f} | "
+                f"{p.cpu.get('postgres', 0):.2f} | {p.cpu['loadgen']:.2f} | "
+                f"{p.cpu['others']:.2f} | {per:.2f} |"
+            )
     print("\nTargets (issue 3):")
     for r in results:
         ph = r["phases"]
@@ -592,13 +675,17 @@ def summary(results: list[dict[str, Any]]) -> None:
             p = ph[name]
             rate = p.accepted_rate
             ck = r["checks"][name]
-            print(f"  {r['engine']:8s} {name:4s}: >=1,000 accepted/s: {verdict(rate >= 1000)} "
-                  f"({rate:,.0f}); >=40% of GET: {verdict(rate >= 0.4 * g)} "
-                  f"({100 * rate / g:.0f}%); zero errors: {verdict(p.errors == 0)} "
-                  f"({p.errors}); every acknowledged stored: {verdict(ck['missing'] == 0)} "
-                  f"({ck['acknowledged'] - ck['missing']:,}/{ck['acknowledged']:,})")
-        print(f"  {r['engine']:8s} get : zero errors: {verdict(ph['get'].errors == 0)} "
-              f"({ph['get'].errors})")
+            print(
+                f"  {r['engine']:8s} {name:4s}: >=1,000 accepted/s: {verdict(rate >= 1000)} "
+                f"({rate:,.0f}); >=40% of GET: {verdict(rate >= 0.4 * g)} "
+                f"({100 * rate / g:.0f}%); zero errors: {verdict(p.errors == 0)} "
+                f"({p.errors}); every acknowledged stored: {verdict(ck['missing'] == 0)} "
+                f"({ck['acknowledged'] - ck['missing']:,}/{ck['acknowledged']:,})"
+            )
+        print(
+            f"  {r['engine']:8s} get : zero errors: {verdict(ph['get'].errors == 0)} "
+            f"({ph['get'].errors})"
+        )
 
 
 def main() -> None:
@@ -608,21 +695,32 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--engines", default="sqlite,postgres")
-    parser.add_argument("--states", type=int, default=5000,
-                        help="minimum last-page states to walk for the form phase")
-    parser.add_argument("--text-share", type=float, default=0.5,
-                        help="share of submissions with a free-text answer")
+    parser.add_argument(
+        "--states",
+        type=int,
+        default=5000,
+        help="minimum last-page states to walk for the form phase",
+    )
+    parser.add_argument(
+        "--text-share", type=float, default=0.5, help="share of submissions with a free-text answer"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL scratch DB")
-    parser.add_argument("--priority", type=int, default=0,
-                        help="autogroup nice for the server, wrk and PostgreSQL while measuring "
-                        "(e.g. -10 on a shared machine; see _common.prioritized)")
+    parser.add_argument(
+        "--priority",
+        type=int,
+        default=0,
+        help="autogroup nice for the server, wrk and PostgreSQL while measuring "
+        "(e.g. -10 on a shared machine; see _common.prioritized)",
+    )
     args = parser.parse_args()
     print_machine()
     print(f"# priority: autogroup nice {args.priority}")
-    print(f"# wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s, "
-          f"server: chorus serve --workers {args.workers}, CHORUS_SUBMIT_LIMIT=1000000000, "
-          f"text answers in {args.text_share:.0%} of submissions")
+    print(
+        f"# wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s, "
+        f"server: chorus serve --workers {args.workers}, CHORUS_SUBMIT_LIMIT=1000000000, "
+        f"text answers in {args.text_share:.0%} of submissions"
+    )
     results = []
     for engine in args.engines.split(","):
         if engine == "postgres" and not pg_available():
