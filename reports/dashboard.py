@@ -160,9 +160,25 @@ class DashboardController(Controller):
                     ),
                 }
             )
+        # Small multiples: one small panel per area (or setting, language, channel) for the
+        # headline measures, on one scale, so places can be compared at a glance.
+        multiples = []
+        if filters.by:
+            for metric in (TRUST_INDEX, "confidence"):
+                panels = [s for s in report.series if s.metric == metric and s.breakdown]
+                for index, series in enumerate(panels):
+                    name = ", ".join(series.breakdown.values()) if series.breakdown else ""
+                    figure = line_chart(
+                        [series], name, value="mean" if metric == TRUST_INDEX else "percent"
+                    )
+                    figure["layout"].update(height=200, showlegend=False)
+                    multiples.append(
+                        {"id": f"small-{metric}-{index}", "metric": series.label, "figure": figure}
+                    )
         response = page(
             request,
             "dashboard.html",
+            multiples=multiples,
             filters=filters,
             report=report,
             group_label=group_label(filters.group),

@@ -99,3 +99,12 @@ async def test_the_concerns_dashboard_renders(console: Any, bob: Any) -> None:
     assert page.status_code == 200
     assert "Reports per category" in page.text
     assert "How fast concerns were answered" in page.text
+
+
+async def test_a_breakdown_gets_small_multiples_one_panel_per_area(console: Any, bob: Any) -> None:
+    await _answers(30)
+    await sign_in(console, bob)
+    page = await console.get("/manage/reports/?group=worker&from=2025-03&to=2025-03&by=area")
+    assert page.status_code == 200
+    assert "Side by side" in page.text
+    assert page.text.count('class="multiple"') >= 2  # trust index and confidence for old_town
