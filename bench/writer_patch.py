@@ -106,8 +106,12 @@ def _sync_write(batch: list[Any]) -> list[Any]:
     global _connection, _thread_lock
     if _connection is None:
         _thread_lock = threading.Lock()
-        _connection = sqlite3.connect(str(get_settings().sqlite_path), timeout=15.0,
-                                      isolation_level=None, check_same_thread=False)
+        _connection = sqlite3.connect(
+            str(get_settings().sqlite_path),
+            timeout=15.0,
+            isolation_level=None,
+            check_same_thread=False,
+        )
         _connection.execute("PRAGMA foreign_keys = ON")
     assert _thread_lock is not None
     with _thread_lock:

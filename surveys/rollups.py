@@ -160,7 +160,9 @@ async def _upsert(
     await tx.insert_many(
         table,
         (*head, *DIM_COLUMNS, *sums),
-        list(rows.values()),
+        # In key order: two processes' batches then lock shared rows in the same order, so
+        # they wait for each other instead of deadlocking (seen on PostgreSQL under load).
+        [rows[key] for key in sorted(rows)],
         tail=f' ON CONFLICT ("key") DO UPDATE SET {updates}',
     )
 
