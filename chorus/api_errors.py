@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import msgspec
 from litestar.exceptions import HTTPException
 
@@ -20,7 +18,3 @@ class FieldErrors(HTTPException):
     def __init__(self, detail: str, errors: dict[str, str]) -> None:
         super().__init__(detail=detail)
         self.errors = errors
-
-
-def field_errors(detail: str, pairs: Sequence[tuple[str, str]]) -> FieldErrors:
-    return FieldErrors(detail, dict(pairs))

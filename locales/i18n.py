@@ -157,7 +157,12 @@ def display_name(locale: str) -> str:
 
 
 def format_number(value: float | int, decimals: int | None = None) -> str:
-    fmt = None if decimals is None else "#,##0." + "0" * decimals if decimals else "#,##0"
+    if decimals is None:
+        fmt = None  # Babel's own precision for the locale
+    elif decimals == 0:
+        fmt = "#,##0"
+    else:
+        fmt = "#,##0." + "0" * decimals
     return str(format_decimal(value, format=fmt, locale=current_locale.get()))
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 from typing import Any
 
 from reports.concerns import ConcernReport
@@ -90,44 +91,48 @@ def safe_cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def trust_csv(reports: list[TrustReport]) -> Iterator[str]:
+def _csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """CSV text a line at a time (streamed, so memory stays flat), the header always first,
+    every cell through safe_cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for report in reports:
-        for series in report.series:
-            breakdown = (
-                "; ".join(f"{k}={v}" for k, v in series.breakdown.items())
-                if series.breakdown
-                else ""
-            )
-            for point in series.points:
-                change = point.change
-                writer.writerow(
-                    [
-                        safe_cell(v)
-                        for v in (
-                            series.group,
-                            series.metric,
-                            breakdown,
-                            point.period,
-                            point.positive,
-                            point.base,
-                            point.percent,
-                            point.mean,
-                            point.ci_low,
-                            point.ci_high,
-                            point.suppressed,
-                            change.diff if change else None,
-                            change.ci_low if change else None,
-                            change.ci_high if change else None,
-                            change.significant if change else None,
-                        )
-                    ]
-                )
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+    for row in chain([header], ([safe_cell(v) for v in row] for row in rows)):
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _breakdown_text(breakdown: dict[str, str] | None) -> str:
+    return "; ".join(f"{k}={v}" for k, v in breakdown.items()) if breakdown else ""
+
+
+def trust_csv(reports: list[TrustReport]) -> Iterator[str]:
+    def rows() -> Iterator[tuple[object, ...]]:
+        for report in reports:
+            for series in report.series:
+                breakdown = _breakdown_text(series.breakdown)
+                for point in series.points:
+                    change = point.change
+                    yield (
+                        series.group,
+                        series.metric,
+                        breakdown,
+                        point.period,
+                        point.positive,
+                        point.base,
+                        point.percent,
+                        point.mean,
+                        point.ci_low,
+                        point.ci_high,
+                        point.suppressed,
+                        change.diff if change else None,
+                        change.ci_low if change else None,
+                        change.ci_high if change else None,
+                        change.significant if change else None,
+                    )
+
+    return _csv_lines(CSV_COLUMNS, rows())
 
 
 def concern_document(report: ConcernReport) -> dict[str, Any]:
@@ -175,26 +180,9 @@ def concern_document(report: ConcernReport) -> dict[str, Any]:
 
 
 def concern_csv(report: ConcernReport) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(("category", "breakdown", "period", "count", "suppressed"))
-    for series in report.counts:
-        breakdown = (
-            "; ".join(f"{k}={v}" for k, v in series.breakdown.items()) if series.breakdown else ""
-        )
-        for point in series.points:
-            writer.writerow(
-                [
-                    safe_cell(v)
-                    for v in (
-                        series.category,
-                        breakdown,
-                        point.period,
-                        point.count,
-                        point.suppressed,
-                    )
-                ]
-            )
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+    rows = (
+        (series.category, _breakdown_text(series.breakdown), p.period, p.count, p.suppressed)
+        for series in report.counts
+        for p in series.points
+    )
+    return _csv_lines(("category", "breakdown", "period", "count", "suppressed"), rows)

@@ -1439,7 +1439,7 @@ class _Generator:
         self, batch: _Batch, survey: Survey, response_id: str, answers: Answers, cell: CellValues
     ) -> None:
         """The rows surveys.storage._answer_rows gives a real submission, and what
-        surveys.rollups.count_response adds up for it."""
+        surveys.rollups.Increments.add_response adds up for it."""
         rows = batch.answers
         slug = survey.slug
         new_id = self.keys.uuid

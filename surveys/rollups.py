@@ -13,7 +13,6 @@ from surveys.forms import Answers
 from surveys.scales import AGREE_SCORES
 from surveys.tables import Answer, AnswerCount, Response, TextCount, TrustScore
 
-DIMENSIONS = ("area", "work_setting", "locale", "channel")
 #: The AnswerCount value that counts respondents who answered a multiple-choice question.
 RESPONDENTS = "*"
 

@@ -17,6 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# No test may depend on timing: Hypothesis' per-example deadline fails on a busy CI machine.
+hypothesis_settings.register_profile("chorus", deadline=None)
+hypothesis_settings.load_profile("chorus")
 
 _TMP = Path(tempfile.mkdtemp(prefix="chorus-tests-"))
 ENGINE = os.environ.get("CHORUS_TEST_DATABASE", "sqlite")
