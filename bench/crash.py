@@ -403,13 +403,17 @@ async def verify(ledger: Ledger, *, strict: bool = True) -> dict[str, int]:
     if strict and len(responses) != len(receipts):
         problems.append(f"{len(responses)} responses for {len(receipts)} receipts")
     # Roll-ups are written in the submission's transaction: they agree with the raw rows.
+    # (The overall margin: each response also counts once per breakdown, surveys.tables.)
     counted = sum(
-        row["n"] for row in await AnswerCount.select(AnswerCount.n).where(AnswerCount.value != "*")
+        row["n"]
+        for row in await AnswerCount.select(AnswerCount.n).where(
+            (AnswerCount.value != "*") & (AnswerCount.dim == "")
+        )
     )
     chosen = await Answer.count().where(Answer.value.is_not_null())
     if counted != chosen:
         problems.append(f"roll-up counts {counted} chosen answers, the answers table {chosen}")
-    texts = sum(row["n"] for row in await TextCount.select(TextCount.n))
+    texts = sum(row["n"] for row in await TextCount.select(TextCount.n).where(TextCount.dim == ""))
     written = await Answer.count().where(Answer.text.is_not_null())
     if texts != written:
         problems.append(f"roll-up counts {texts} free texts, the answers table {written}")

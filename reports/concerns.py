@@ -96,9 +96,11 @@ async def _counts(months: Sequence[str], column: str | None) -> list[dict[str, A
         await AnswerCount.raw(
             f"SELECT value, period{dim}, SUM(n) AS n "  # noqa: S608 - fixed names
             f"FROM {AnswerCount._meta.tablename} "
-            "WHERE survey = {} AND question = 'category' AND period >= {} AND period <= {} "
+            "WHERE survey = {} AND dim = {} AND question = 'category' "
+            "AND period >= {} AND period <= {} "
             f"GROUP BY value, period{dim}",
             CONCERN_SURVEY,
+            column or "",
             months[0],
             months[-1],
         )
@@ -190,7 +192,7 @@ async def _seen(
     """% of residents answering the question who saw each problem."""
     rows = await AnswerCount.raw(
         f"SELECT value, period, SUM(n) AS n FROM {AnswerCount._meta.tablename} "  # noqa: S608
-        "WHERE survey = {} AND question = {} AND period >= {} AND period <= {} "
+        "WHERE survey = {} AND dim = '' AND question = {} AND period >= {} AND period <= {} "
         "GROUP BY value, period",
         SEEN_SURVEY,
         SEEN_QUESTION,
@@ -230,7 +232,7 @@ async def _sentiment(
     rows = await TextCount.raw(
         "SELECT period, SUM(n) AS n, SUM(scored) AS scored, SUM(negative) AS negative, "  # noqa: S608 - fixed names
         f"SUM(polarity_sum) AS polarity FROM {TextCount._meta.tablename} "
-        "WHERE period >= {} AND period <= {} GROUP BY period",
+        "WHERE dim = '' AND period >= {} AND period <= {} GROUP BY period",
         months[0],
         months[-1],
     )

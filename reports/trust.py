@@ -105,16 +105,19 @@ async def _answer_counts(
     survey: str, questions: Sequence[str], months: Sequence[str], column: str | None
 ) -> list[dict[str, Any]]:
     """Answer counts summed in the database: one row per question, month, answer (and
-    breakdown value), whatever the number of responses behind them."""
+    breakdown value), whatever the number of responses behind them. Reads the roll-up rows of
+    the one margin asked for (surveys.tables.AnswerCount)."""
     dim = f", {column}" if column else ""
     marks = ", ".join("{}" for _ in questions)
     return list(
         await AnswerCount.raw(
             f"SELECT question, period, value{dim}, SUM(n) AS n "  # noqa: S608 - fixed names
             f"FROM {AnswerCount._meta.tablename} "
-            f"WHERE survey = {{}} AND question IN ({marks}) AND period >= {{}} AND period <= {{}} "
+            "WHERE survey = {} AND dim = {} "
+            f"AND question IN ({marks}) AND period >= {{}} AND period <= {{}} "
             f"GROUP BY question, period, value{dim}",
             survey,
+            column or "",
             *questions,
             months[0],
             months[-1],
@@ -130,9 +133,10 @@ async def _trust_sums(
         await TrustScore.raw(
             f"SELECT period{dim}, SUM(n) AS n, SUM(total) AS total, "  # noqa: S608 - fixed names
             f"SUM(total_sq) AS total_sq FROM {TrustScore._meta.tablename} "
-            "WHERE survey = {} AND period >= {} AND period <= {} "
+            "WHERE survey = {} AND dim = {} AND period >= {} AND period <= {} "
             f"GROUP BY period{dim}",
             survey,
+            column or "",
             months[0],
             months[-1],
         )

@@ -46,7 +46,7 @@ from feedback.tables import Message, Receipt
 from surveys.definition import Question, Survey
 from surveys.forms import Answers, options_for
 from surveys.registry import load_registry
-from surveys.rollups import RESPONDENTS, Cell, trust_score
+from surveys.rollups import DIM_COLUMNS, RESPONDENTS, Cell, Margin, trust_score
 from surveys.scales import SCALES
 from surveys.storage import ANSWER_COLUMNS, RECEIPT_COLUMNS, RESPONSE_COLUMNS, reply_allowed
 from surveys.tables import Answer, AnswerCount, Response, TextCount, TrustScore
@@ -78,7 +78,7 @@ Row = tuple[Any, ...]
 # the Piccolo tables at start, so a column added later stops the demo with a clear message.
 MESSAGE_COLUMNS = ("id", "receipt", "author", "body", "day")
 # Roll-ups (surveys.rollups): written with the rows they count, per month, as upserts.
-DIMENSION_COLUMNS = ("period", "area", "work_setting", "locale", "channel")
+DIMENSION_COLUMNS = DIM_COLUMNS
 ANSWER_COUNT_COLUMNS = ("key", "survey", "question", "value", *DIMENSION_COLUMNS, "n")
 TRUST_SCORE_COLUMNS = ("key", "survey", *DIMENSION_COLUMNS, "n", "total", "total_sq")
 TEXT_COUNT_COLUMNS = (
@@ -803,9 +803,13 @@ class _Generator:
             position = self._position[slug] = {}
             for number, (qid, value) in enumerate(offered):
                 position.setdefault(qid, {})[value] = number
-        self._answer_counts: dict[CellValues, array[int]] = {}
-        self._trust: dict[CellValues, list[float]] = {}
-        self._text_counts: dict[tuple[CellValues, str], list[float]] = {}
+        # Counted straight into the marginal rows (surveys.rollups.Margin), five per response;
+        # a response's cell maps to its five margins' counters once, then it is all lookups.
+        self._answer_counts: dict[Margin, array[int]] = {}
+        self._trust: dict[Margin, list[float]] = {}
+        self._text_counts: dict[tuple[Margin, str], list[float]] = {}
+        self._cell_counts: dict[CellValues, tuple[array[int], ...]] = {}
+        self._cell_margins: dict[CellValues, tuple[Margin, ...]] = {}
         rng = self.rng
         enabled = set(settings.locales)
         self.worker_locale = _Choice(
@@ -1443,9 +1447,15 @@ class _Generator:
         rows = batch.answers
         slug = survey.slug
         new_id = self.keys.uuid
-        counts = self._answer_counts.get(cell)
-        if counts is None:
-            counts = self._answer_counts[cell] = array("I", bytes(4 * len(self._offered[slug])))
+        margins = self._cell_margins.get(cell)
+        if margins is None:
+            margins = self._cell_margins[cell] = Cell(*cell).margins()
+            size = 4 * len(self._offered[slug])
+            self._cell_counts[cell] = tuple(
+                self._answer_counts.setdefault(margin, array("I", bytes(size)))
+                for margin in margins
+            )
+        counters = self._cell_counts[cell]
         position = self._position[slug]
         for qid, value in answers.items():
             if survey.questions[qid].kind == "text":
@@ -1467,41 +1477,49 @@ class _Generator:
                         processed.phrases,
                     )
                 )
-                sums = self._text_counts.setdefault((cell, qid), [0, 0, 0, 0, 0.0])
-                sums[0] += 1
-                if processed.scored:
-                    sums[1] += 1
-                    sums[2] += processed.sentiment == "negative"
-                    sums[3] += processed.sentiment == "positive"
-                    sums[4] += processed.polarity
+                for margin in margins:
+                    sums = self._text_counts.setdefault((margin, qid), [0, 0, 0, 0, 0.0])
+                    sums[0] += 1
+                    if processed.scored:
+                        sums[1] += 1
+                        sums[2] += processed.sentiment == "negative"
+                        sums[3] += processed.sentiment == "positive"
+                        sums[4] += processed.polarity
                 continue
             places = position[qid]
             if isinstance(value, str):
                 rows.append((new_id(), response_id, slug, qid, value, None, None, None, None, None))
-                counts[places[value]] += 1
+                place = places[value]
+                for counts in counters:
+                    counts[place] += 1
                 continue
             for item in value:
                 rows.append((new_id(), response_id, slug, qid, item, None, None, None, None, None))
-                counts[places[item]] += 1
-            counts[places[RESPONDENTS]] += 1  # respondents, not ticks: the base of a share
+                place = places[item]
+                for counts in counters:
+                    counts[place] += 1
+            place = places[RESPONDENTS]  # respondents, not ticks: the base of a share
+            for counts in counters:
+                counts[place] += 1
         score = trust_score(survey, answers)
         if score is not None:
-            sums = self._trust.setdefault(cell, [0, 0.0, 0.0])
-            sums[0] += 1
-            sums[1] += score
-            sums[2] += score * score
+            for margin in margins:
+                sums = self._trust.setdefault(margin, [0, 0.0, 0.0])
+                sums[0] += 1
+                sums[1] += score
+                sums[2] += score * score
 
     def rollup_batches(self, size: int) -> Iterator[_Batch]:
         """The roll-up rows for everything drawn, about in key order (so that they too fill
-        the key index at its end), `size` at a time. Keys come from surveys.rollups.Cell, so
+        the key index at its end), `size` at a time. Keys come from surveys.rollups.Margin, so
         they are the ones live submissions add to."""
         batch = _Batch()
         for slug in sorted(self._offered):
             cells = sorted(
                 (
-                    (Cell(*values), counts)
-                    for values, counts in self._answer_counts.items()
-                    if values[0] == slug
+                    (margin, counts)
+                    for margin, counts in self._answer_counts.items()
+                    if margin.survey == slug
                 ),
                 key=lambda pair: pair[0].key(),
             )
@@ -1517,13 +1535,15 @@ class _Generator:
                 if len(rows) >= size:
                     yield batch
                     batch = _Batch()
-        for values, (people, total, total_sq) in sorted(self._trust.items()):
-            cell = Cell(*values)
+        for cell, (people, total, total_sq) in sorted(
+            self._trust.items(), key=lambda pair: pair[0].key()
+        ):
             batch.trust_scores.append(
                 (cell.key(), cell.survey, *cell.values(), int(people), total, total_sq)
             )
-        for (values, qid), sums in sorted(self._text_counts.items()):
-            cell = Cell(*values)
+        for (cell, qid), sums in sorted(
+            self._text_counts.items(), key=lambda pair: pair[0][0].key(pair[0][1])
+        ):
             counted = (int(x) for x in sums[:4])  # n, scored, negative, positive
             batch.text_counts.append(
                 (cell.key(qid), cell.survey, qid, *cell.values(), *counted, sums[4])

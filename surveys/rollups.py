@@ -17,6 +17,32 @@ from surveys.tables import Answer, AnswerCount, Response, TextCount, TrustScore
 RESPONDENTS = "*"
 
 
+#: The breakdowns a report can ask for, one at a time; each has a column in the roll-ups.
+DIMENSIONS = ("area", "work_setting", "locale", "channel")
+
+
+@dataclass(frozen=True, slots=True)
+class Margin:
+    """One roll-up row's place: a survey and period, overall (`dim` "") or for one value of one
+    breakdown. Every response counts in 1 + len(DIMENSIONS) of them."""
+
+    survey: str
+    dim: str
+    period: str
+    value: str = ""
+
+    def key(self, *extra: str) -> str:
+        return "|".join((self.survey, *extra, self.dim, self.period, self.value))
+
+    def values(self) -> tuple[str, ...]:
+        """In DIM_COLUMNS order: dim, period, then the breakdown columns, only `dim`'s filled."""
+        return (
+            self.dim,
+            self.period,
+            *(self.value if name == self.dim else "" for name in DIMENSIONS),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     """Where one response counts: its survey, period and breakdowns ("" for none)."""
@@ -39,21 +65,14 @@ class Cell:
             channel=str(row.get("channel") or ""),
         )
 
-    def key(self, *extra: str) -> str:
-        return "|".join(
-            (
-                self.survey,
-                *extra,
-                self.period,
-                self.area,
-                self.work_setting,
-                self.locale,
-                self.channel,
-            )
+    def margins(self) -> tuple[Margin, ...]:
+        return (
+            Margin(self.survey, "", self.period),
+            Margin(self.survey, "area", self.period, self.area),
+            Margin(self.survey, "work_setting", self.period, self.work_setting),
+            Margin(self.survey, "locale", self.period, self.locale),
+            Margin(self.survey, "channel", self.period, self.channel),
         )
-
-    def values(self) -> tuple[str, ...]:
-        return (self.period, self.area, self.work_setting, self.locale, self.channel)
 
 
 def trust_score(survey: Survey, answers: Answers) -> float | None:
@@ -69,7 +88,7 @@ def trust_score(survey: Survey, answers: Answers) -> float | None:
     return sum(scores) / len(scores) if scores else None
 
 
-DIM_COLUMNS = ("period", "area", "work_setting", "locale", "channel")
+DIM_COLUMNS = ("dim", "period", *DIMENSIONS)
 _DIMS_SQL = ", ".join(DIM_COLUMNS)
 
 
@@ -92,30 +111,36 @@ class Increments:
     texts: dict[str, list[Any]] = field(default_factory=dict)
 
     def add_answer(self, cell: Cell, question: str, value: str, sign: int) -> None:
-        key = cell.key(question, value)
-        row = self.answers.setdefault(key, [key, cell.survey, question, value, *cell.values(), 0])
-        row[-1] += sign
+        answers = self.answers
+        for margin in cell.margins():
+            key = margin.key(question, value)
+            row = answers.get(key)
+            if row is None:
+                row = answers[key] = [key, margin.survey, question, value, *margin.values(), 0]
+            row[-1] += sign
 
     def add_trust(self, cell: Cell, score: float, sign: int) -> None:
-        key = cell.key()
-        row = self.trust.setdefault(key, [key, cell.survey, *cell.values(), 0, 0.0, 0.0])
-        row[-3] += sign
-        row[-2] += sign * score
-        row[-1] += sign * score * score
+        for margin in cell.margins():
+            key = margin.key()
+            row = self.trust.setdefault(key, [key, margin.survey, *margin.values(), 0, 0.0, 0.0])
+            row[-3] += sign
+            row[-2] += sign * score
+            row[-1] += sign * score * score
 
     def add_text(
         self, cell: Cell, question: str, scored: bool, label: str, polarity: float, sign: int
     ) -> None:
-        key = cell.key(question)
-        row = self.texts.setdefault(
-            key, [key, cell.survey, question, *cell.values(), 0, 0, 0, 0, 0.0]
-        )
-        row[-5] += sign
-        if scored:
-            row[-4] += sign
-            row[-3] += sign if label == "negative" else 0
-            row[-2] += sign if label == "positive" else 0
-            row[-1] += sign * polarity
+        for margin in cell.margins():
+            key = margin.key(question)
+            row = self.texts.setdefault(
+                key, [key, margin.survey, question, *margin.values(), 0, 0, 0, 0, 0.0]
+            )
+            row[-5] += sign
+            if scored:
+                row[-4] += sign
+                row[-3] += sign if label == "negative" else 0
+                row[-2] += sign if label == "positive" else 0
+                row[-1] += sign * polarity
 
     def add_response(
         self, survey: Survey, cell: Cell, answers: Answers, texts: list[TextScore], sign: int = 1
@@ -212,17 +237,30 @@ async def uncount(tx: Transaction, response_ids: list[Any]) -> Increments:
     return increments
 
 
-def _key_sql(prefix: str) -> str:
-    return (
-        f"{prefix} || '|' || r.period || '|' || COALESCE(r.area, '') || '|' || "
-        "COALESCE(r.work_setting, '') || '|' || r.locale || '|' || COALESCE(r.channel, '')"
-    )
+@dataclass(frozen=True, slots=True)
+class _MarginSql:
+    """The SQL that puts the stored responses into one margin's roll-up rows (Margin's shape)."""
+
+    dim: str
+
+    @property
+    def _value(self) -> str:
+        return f"COALESCE(r.{self.dim}, '')" if self.dim else "''"
+
+    def key(self, prefix: str) -> str:
+        return f"{prefix} || '|{self.dim}|' || r.period || '|' || {self._value}"
+
+    @property
+    def columns(self) -> str:
+        """Values for DIM_COLUMNS."""
+        filled = (f"COALESCE(r.{name}, '')" if name == self.dim else "''" for name in DIMENSIONS)
+        return f"'{self.dim}', r.period, " + ", ".join(filled)
+
+    @property
+    def group(self) -> str:
+        return f"r.period, {self._value}" if self.dim else "r.period"
 
 
-_GROUP_DIMS = (
-    "r.period, COALESCE(r.area, ''), COALESCE(r.work_setting, ''), r.locale, "
-    "COALESCE(r.channel, '')"
-)
 _SCORE_SQL = (
     "CASE a.value "
     + " ".join(f"WHEN '{value}' THEN {score}.0" for value, score in AGREE_SCORES.items())
@@ -236,67 +274,68 @@ async def rebuild() -> None:
 
     answer_t = Answer._meta.tablename
     response_t = Response._meta.tablename
-    dims = _GROUP_DIMS
-    answer_key = _key_sql("a.survey || '|' || a.question || '|' || a.value")
-    text_key = _key_sql("a.survey || '|' || a.question")
-    trust_key = _key_sql("r.survey")
-    respondents_key = _key_sql(f"a.survey || '|' || a.question || '|{RESPONDENTS}'")
     agree_values = ", ".join(f"'{value}'" for value in AGREE_SCORES)
+    multiple = [
+        (survey.slug, question.id)
+        for survey in load_registry().values()
+        for question in survey.questions.values()
+        if question.kind == "multiple"
+    ]
     async with AnswerCount._meta.db.transaction():
         for table in (AnswerCount, TrustScore, TextCount):
             await table.delete(force=True)
-        await AnswerCount.raw(
-            f"INSERT INTO {AnswerCount._meta.tablename} "  # noqa: S608 - no user input
-            f"(key, survey, question, value, {_DIMS_SQL}, n) "
-            f"SELECT {answer_key}, a.survey, a.question, a.value, {dims}, COUNT(*) "
-            f"FROM {answer_t} a JOIN {response_t} r ON r.id = a.response "
-            "WHERE a.value IS NOT NULL "
-            f"GROUP BY a.survey, a.question, a.value, {dims}"
-        )
-        multiple = [
-            (survey.slug, question.id)
-            for survey in load_registry().values()
-            for question in survey.questions.values()
-            if question.kind == "multiple"
-        ]
-        for slug, qid in multiple:
+        for margin in (_MarginSql(""), *(_MarginSql(name) for name in DIMENSIONS)):
+            answer_key = margin.key("a.survey || '|' || a.question || '|' || a.value")
+            respondents_key = margin.key(f"a.survey || '|' || a.question || '|{RESPONDENTS}'")
+            text_key = margin.key("a.survey || '|' || a.question")
             await AnswerCount.raw(
                 f"INSERT INTO {AnswerCount._meta.tablename} "  # noqa: S608 - no user input
                 f"(key, survey, question, value, {_DIMS_SQL}, n) "
-                f"SELECT {respondents_key}, a.survey, a.question, '{RESPONDENTS}', {dims}, "
-                "COUNT(DISTINCT a.response) "
+                f"SELECT {answer_key}, a.survey, a.question, a.value, {margin.columns}, "
+                f"COUNT(*) FROM {answer_t} a JOIN {response_t} r ON r.id = a.response "
+                "WHERE a.value IS NOT NULL "
+                f"GROUP BY a.survey, a.question, a.value, {margin.group}"
+            )
+            for slug, qid in multiple:
+                await AnswerCount.raw(
+                    f"INSERT INTO {AnswerCount._meta.tablename} "  # noqa: S608 - no user input
+                    f"(key, survey, question, value, {_DIMS_SQL}, n) "
+                    f"SELECT {respondents_key}, a.survey, a.question, '{RESPONDENTS}', "
+                    f"{margin.columns}, COUNT(DISTINCT a.response) "
+                    f"FROM {answer_t} a JOIN {response_t} r ON r.id = a.response "
+                    "WHERE a.value IS NOT NULL AND a.survey = {} AND a.question = {} "
+                    f"GROUP BY a.survey, a.question, {margin.group}",
+                    slug,
+                    qid,
+                )
+            await TextCount.raw(
+                f"INSERT INTO {TextCount._meta.tablename} "  # noqa: S608 - no user input
+                f"(key, survey, question, {_DIMS_SQL}, n, scored, negative, positive, "
+                "polarity_sum) "
+                f"SELECT {text_key}, a.survey, a.question, "
+                f"{margin.columns}, COUNT(*), "
+                "SUM(CASE WHEN a.scored THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN a.scored AND a.sentiment = 'negative' THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN a.scored AND a.sentiment = 'positive' THEN 1 ELSE 0 END), "
+                "COALESCE(SUM(CASE WHEN a.scored THEN a.polarity ELSE 0 END), 0) "
                 f"FROM {answer_t} a JOIN {response_t} r ON r.id = a.response "
-                "WHERE a.value IS NOT NULL AND a.survey = {} AND a.question = {} "
-                f"GROUP BY a.survey, a.question, {dims}",
-                slug,
-                qid,
+                "WHERE a.text IS NOT NULL "
+                f"GROUP BY a.survey, a.question, {margin.group}"
             )
-        await TextCount.raw(
-            f"INSERT INTO {TextCount._meta.tablename} "  # noqa: S608 - no user input
-            f"(key, survey, question, {_DIMS_SQL}, n, scored, negative, positive, polarity_sum) "
-            f"SELECT {text_key}, a.survey, a.question, {dims}, COUNT(*), "
-            "SUM(CASE WHEN a.scored THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN a.scored AND a.sentiment = 'negative' THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN a.scored AND a.sentiment = 'positive' THEN 1 ELSE 0 END), "
-            "COALESCE(SUM(CASE WHEN a.scored THEN a.polarity ELSE 0 END), 0) "
-            f"FROM {answer_t} a JOIN {response_t} r ON r.id = a.response "
-            "WHERE a.text IS NOT NULL "
-            f"GROUP BY a.survey, a.question, {dims}"
-        )
-        for survey in load_registry().values():
-            metric_ids = [q.id for q in survey.questions.values() if q.metric]
-            if not metric_ids:
-                continue
-            questions = ", ".join(f"'{qid}'" for qid in metric_ids)
-            await TrustScore.raw(
-                f"INSERT INTO {TrustScore._meta.tablename} "  # noqa: S608 - no user input
-                f"(key, survey, {_DIMS_SQL}, n, total, total_sq) "
-                f"SELECT {trust_key}, r.survey, {dims}, COUNT(*), "
-                "SUM(m.score), SUM(m.score * m.score) "
-                f"FROM (SELECT a.response AS response, AVG({_SCORE_SQL}) AS score "
-                f"FROM {answer_t} a WHERE a.survey = '{survey.slug}' "
-                f"AND a.question IN ({questions}) AND a.value IN ({agree_values}) "
-                "GROUP BY a.response) m "
-                f"JOIN {response_t} r ON r.id = m.response "
-                f"GROUP BY r.survey, {dims}"
-            )
+            for survey in load_registry().values():
+                metric_ids = [q.id for q in survey.questions.values() if q.metric]
+                if not metric_ids:
+                    continue
+                questions = ", ".join(f"'{qid}'" for qid in metric_ids)
+                await TrustScore.raw(
+                    f"INSERT INTO {TrustScore._meta.tablename} "  # noqa: S608 - no user input
+                    f"(key, survey, {_DIMS_SQL}, n, total, total_sq) "
+                    f"SELECT {margin.key('r.survey')}, r.survey, {margin.columns}, COUNT(*), "
+                    "SUM(m.score), SUM(m.score * m.score) "
+                    f"FROM (SELECT a.response AS response, AVG({_SCORE_SQL}) AS score "
+                    f"FROM {answer_t} a WHERE a.survey = '{survey.slug}' "
+                    f"AND a.question IN ({questions}) AND a.value IN ({agree_values}) "
+                    "GROUP BY a.response) m "
+                    f"JOIN {response_t} r ON r.id = m.response "
+                    f"GROUP BY r.survey, {margin.group}"
+                )

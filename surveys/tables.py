@@ -44,14 +44,22 @@ class Answer(Table):
 
 
 class AnswerCount(Table):
-    """Roll-up: how many chose each answer, per period and breakdown. Kept in step with Answer
-    in the same transaction, so reports read thousands of rows instead of millions, and raw
-    responses can be purged without changing any published figure."""
+    """Roll-up: how many chose each answer, per period, overall and by each breakdown on its
+    own. Kept in step with Answer in the same transaction, so reports read thousands of rows
+    instead of millions, and raw responses can be purged without changing any published figure.
 
-    key = Varchar(length=255, unique=True)  # every column below joined: the upsert target
+    Each response counts once in the overall row (`dim` "") and once in one row per breakdown
+    (`dim` "area", "work_setting", "locale" or "channel", that column holding its value, the
+    others ""). Reports only ever break down by one dimension at a time, so these "marginal"
+    rows answer every report, and there are a few hundred of them a month however many people
+    answer (a row per full cross of every breakdown would grow with the data: 2.9 million rows
+    at a million responses, docs/benchmarks.md)."""
+
+    key = Varchar(length=255, unique=True)  # the identifying columns joined: the upsert target
     survey = Varchar(length=40)
     question = Varchar(length=40)
     value = Varchar(length=40)
+    dim = Varchar(length=16, default="")  # "" overall, else the one breakdown column filled
     period = Varchar(length=7, index=True)
     area = Varchar(length=40, default="")  # "" rather than NULL: NULLs never conflict
     work_setting = Varchar(length=40, default="")
@@ -66,6 +74,7 @@ class TrustScore(Table):
 
     key = Varchar(length=255, unique=True)
     survey = Varchar(length=40)
+    dim = Varchar(length=16, default="")  # as in AnswerCount
     period = Varchar(length=7, index=True)
     area = Varchar(length=40, default="")
     work_setting = Varchar(length=40, default="")
@@ -83,6 +92,7 @@ class TextCount(Table):
     key = Varchar(length=255, unique=True)
     survey = Varchar(length=40)
     question = Varchar(length=40)
+    dim = Varchar(length=16, default="")  # as in AnswerCount
     period = Varchar(length=7, index=True)
     area = Varchar(length=40, default="")
     work_setting = Varchar(length=40, default="")
