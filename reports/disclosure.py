@@ -71,6 +71,9 @@ def suppress_small_cells(counts: Sequence[int], min_cell: int, *, total_shown: b
         raise ValueError(
             f"a total of {sum(counts)} is under min_cell {min_cell} and must not be shown"
         )
+    if min(counts) >= min_cell:
+        # Nothing is hidden, so nothing can be worked out: the common case, without the grid.
+        return [Cell(value=count, suppressed=False, reason=None) for count in counts]
     grid = _Grid(
         [list(counts)], min_cell, row_totals=total_shown, column_totals=False, grand=total_shown
     )

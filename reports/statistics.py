@@ -44,6 +44,14 @@ def wilson(positive: int, base: int, z: float = Z95) -> Interval:
     _check_counts(positive, base)
     if not z > 0:
         raise ValueError("z must be positive")
+    return _wilson(positive, base, z)
+
+
+# Memoized behind the checks (True and 1 hash alike, so the cache must not see unchecked input):
+# a report asks for the same few thousand (positive, base) pairs again and again, for each
+# point and twice more in the changes either side of it; the result is immutable.
+@lru_cache(maxsize=65536)
+def _wilson(positive: int, base: int, z: float) -> Interval:
     p = positive / base
     z2 = z * z
     denominator = 1.0 + z2 / base

@@ -102,23 +102,36 @@ def _bucket(months: Sequence[str], kind: str) -> list[tuple[str, list[str]]]:
 
 
 async def _answer_counts(
-    survey: str, questions: Sequence[str], months: Sequence[str], column: str | None
+    survey: str, metrics: Sequence[Metric], months: Sequence[str], column: str | None
 ) -> list[dict[str, Any]]:
-    """Answer counts summed in the database: one row per question, month, answer (and
-    breakdown value), whatever the number of responses behind them. Reads the roll-up rows of
-    the one margin asked for (surveys.tables.AnswerCount)."""
+    """Each metric's positive answers and base, summed in the database: one row per question,
+    month (and breakdown value), whatever the number of responses behind them. Reads the
+    roll-up rows of the one margin asked for (surveys.tables.AnswerCount)."""
     dim = f", {column}" if column else ""
-    marks = ", ".join("{}" for _ in questions)
+    params: list[Any] = []
+    positive, excluded = [], []
+    for metric in metrics:
+        marks = ", ".join("{}" for _ in metric.positive)
+        positive.append(f"WHEN question = {{}} AND value IN ({marks}) THEN n")
+        params += [metric.question, *sorted(metric.positive)]
+    for metric in metrics:
+        marks = ", ".join("{}" for _ in metric.excluded)
+        excluded.append(f"WHEN question = {{}} AND value IN ({marks}) THEN 0")
+        params += [metric.question, *sorted(metric.excluded)]
+    questions = ", ".join("{}" for _ in metrics)
     return list(
         await AnswerCount.raw(
-            f"SELECT question, period, value{dim}, SUM(n) AS n "  # noqa: S608 - fixed names
+            f"SELECT question, period{dim}, "  # noqa: S608 - fixed names, values as parameters
+            f"SUM(CASE {' '.join(positive)} ELSE 0 END) AS positive, "
+            f"SUM(CASE {' '.join(excluded)} ELSE n END) AS base "
             f"FROM {AnswerCount._meta.tablename} "
             "WHERE survey = {} AND dim = {} "
-            f"AND question IN ({marks}) AND period >= {{}} AND period <= {{}} "
-            f"GROUP BY question, period, value{dim}",
+            f"AND question IN ({questions}) AND period >= {{}} AND period <= {{}} "
+            f"GROUP BY question, period{dim}",
+            *params,
             survey,
             column or "",
-            *questions,
+            *(metric.question for metric in metrics),
             months[0],
             months[-1],
         )
@@ -174,15 +187,12 @@ async def trust_report(
     survey = GROUP_SURVEYS[group]
     column = BREAKDOWNS[by] if by else None
     metrics = metrics_for(group)
-    rows = await _answer_counts(survey, [m.question for m in metrics], months, column)
-    # (question, breakdown value) -> month -> value -> n
-    counts: dict[tuple[str, str | None], dict[str, dict[str, int]]] = defaultdict(
-        lambda: defaultdict(dict)
-    )
+    rows = await _answer_counts(survey, metrics, months, column)
+    # (question, breakdown value) -> month -> (positive, base)
+    counts: dict[tuple[str, str | None], dict[str, tuple[int, int]]] = defaultdict(dict)
     for row in rows:
         key = (str(row["question"]), str(row[column]) if column else None)
-        cell = counts[key][str(row["period"])]
-        cell[str(row["value"])] = cell.get(str(row["value"]), 0) + int(row["n"])
+        counts[key][str(row["period"])] = (int(row["positive"]), int(row["base"]))
     trust_rows = await _trust_sums(survey, months, column)
     sums: dict[str | None, dict[str, tuple[float, float, float]]] = defaultdict(dict)
     for row in trust_rows:
@@ -217,7 +227,7 @@ async def trust_report(
 def _proportion_series(
     metric: Metric,
     value: str | None,
-    by_month: dict[str, dict[str, int]],
+    by_month: dict[str, tuple[int, int]],
     buckets: list[tuple[str, list[str]]],
     by: str | None,
 ) -> Series:
@@ -225,12 +235,9 @@ def _proportion_series(
     for label, months in buckets:
         positive = base = 0
         for month in months:
-            for answer, n in by_month.get(month, {}).items():
-                if answer in metric.excluded:
-                    continue
-                base += n
-                if answer in metric.positive:
-                    positive += n
+            got = by_month.get(month)
+            if got:
+                positive, base = positive + got[0], base + got[1]
         series.points.append(
             Point(label, positive, base, None, None, None, False, _raw=(positive, base, 0))
         )
