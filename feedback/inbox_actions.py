@@ -94,6 +94,9 @@ async def reply(response_id: UUID, body: str, day: date) -> None:
     receipt = item.summary.receipt_id
     async with Receipt._meta.db.transaction():
         await Message.insert(Message(receipt=receipt, author="staff", body=text, day=day))
+        await Receipt.update({Receipt.first_reply: day}).where(
+            (Receipt.id == receipt) & Receipt.first_reply.is_null()
+        )
         if item.summary.status not in ("answered", "acted_on"):
             await Receipt.update({Receipt.status: "answered"}).where(Receipt.id == receipt)
             await StatusChange.insert(StatusChange(receipt=receipt, status="answered", day=day))

@@ -19,6 +19,10 @@ class Receipt(Table):
     reply_allowed = Boolean(default=False)
     locale = Varchar(length=16)
     day = Date()  # coarsened: the day, or the Monday of the ISO week
+    # The (coarse) day of staff's first reply, kept here as well as in Message so the public
+    # "how fast were concerns answered" figure reads one index, not every message
+    # (reports/concerns.py `_response_times`).
+    first_reply = Date(null=True, default=None)
 
 
 class Message(Table):

@@ -77,6 +77,8 @@ Row = tuple[Any, ...]
 # Column orders for the bulk writers (the live writer's, from surveys.storage); checked against
 # the Piccolo tables at start, so a column added later stops the demo with a clear message.
 MESSAGE_COLUMNS = ("id", "receipt", "author", "body", "day")
+# The live writer leaves first_reply empty (nobody has answered yet); the demo knows the day.
+DEMO_RECEIPT_COLUMNS = (*RECEIPT_COLUMNS, "first_reply")
 # Roll-ups (surveys.rollups): written with the rows they count, per month, as upserts.
 DIMENSION_COLUMNS = DIM_COLUMNS
 ANSWER_COUNT_COLUMNS = ("key", "survey", "question", "value", *DIMENSION_COLUMNS, "n")
@@ -1612,6 +1614,7 @@ class _Generator:
                 allowed,
                 p.locale,
                 self._encode(day),
+                next((self._encode(d) for a, _, d in messages if a == "staff"), None),
             )
         )
         for author, body, message_day in messages:
@@ -1633,6 +1636,7 @@ class _Generator:
                 False,
                 locale,
                 self._encode(day),
+                None,
             )
         )
 
@@ -1691,7 +1695,7 @@ class _Generator:
 # Writers
 
 _TABLES: tuple[tuple[type[Table], tuple[str, ...], str], ...] = (
-    (Receipt, RECEIPT_COLUMNS, "receipts"),
+    (Receipt, DEMO_RECEIPT_COLUMNS, "receipts"),
     (Response, RESPONSE_COLUMNS, "responses"),
     (Answer, ANSWER_COLUMNS, "answers"),
     (Message, MESSAGE_COLUMNS, "messages"),

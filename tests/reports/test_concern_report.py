@@ -8,10 +8,12 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feedback.tables import Message, Receipt
+from feedback.inbox_actions import reply
+from feedback.tables import Message
 from reports.concerns import _median, concern_report
 from surveys.registry import get_survey
 from surveys.storage import store_submission
+from surveys.tables import Response
 
 
 @given(st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=200))
@@ -33,16 +35,15 @@ async def test_response_times_count_concerns_answered_and_median_days(db: None) 
             token=f"concern-{n}",
             today=day,
         )
-    receipts = await Receipt.select(Receipt.id).order_by(Receipt.id)
+    # Replies through the console's own action, which also records the first reply's day.
+    rows = await Response.select(Response.id).order_by(Response.id)
     delays = [0, 1, 1, 2, 3, 3, 4, 5, 8, 9, 13]  # 11 of 14 answered
-    for receipt, delay in zip(receipts, delays, strict=False):
-        await Message.insert(
-            Message(
-                receipt=receipt["id"], author="staff", body="Thanks", day=day + timedelta(delay)
-            ),
-            # A later second reply must not change "days to the first reply".
-            Message(receipt=receipt["id"], author="staff", body="More", day=day + timedelta(30)),
-        )
+    for row, delay in zip(rows, delays, strict=False):
+        await reply(row["id"], "Thanks", day + timedelta(delay))
+        # A later second reply must not change "days to the first reply".
+        await reply(row["id"], "More", day + timedelta(30))
+    staff = await Message.count().where(Message.author == "staff")
+    assert staff == 22
     report = await concern_report(start="2025-05", end="2025-05")
     times = report.response_times
     assert times.concerns == 14

@@ -375,3 +375,25 @@ def test_keys_are_uuid4_and_increasing() -> None:
             assert key > previous
             previous = key
         assert len(keys.hex64()) == 64
+
+
+async def test_first_reply_is_the_day_of_the_first_staff_message(demo_db: None) -> None:
+    """The demo fills receipt.first_reply as the console's reply does, and the migration that
+    introduced the column computes the same days from the messages."""
+    import importlib
+
+    migration = importlib.import_module(
+        "feedback.piccolo_migrations.feedback_2026_11_28t22_54_56_000000"
+    )
+    await run_demo(responses=1500, seed=11, if_empty=False)
+    written = {
+        r["id"]: r["first_reply"] for r in await Receipt.select(Receipt.id, Receipt.first_reply)
+    }
+    assert any(day is not None for day in written.values())
+    assert any(day is None for day in written.values())
+    await Receipt.update({Receipt.first_reply: None}, force=True)
+    await Receipt.raw(migration.FORWARDS[0])
+    filled = {
+        r["id"]: r["first_reply"] for r in await Receipt.select(Receipt.id, Receipt.first_reply)
+    }
+    assert filled == written
