@@ -94,9 +94,14 @@ async def reply(response_id: UUID, body: str, day: date) -> None:
     receipt = item.summary.receipt_id
     async with Receipt._meta.db.transaction():
         await Message.insert(Message(receipt=receipt, author="staff", body=text, day=day))
-        await Receipt.update({Receipt.first_reply: day}).where(
-            (Receipt.id == receipt) & Receipt.first_reply.is_null()
-        )
+        opened = await Receipt.select(Receipt.day).where(Receipt.id == receipt).first()
+        if opened is not None:
+            # Only the first reply counts; "IS NULL" keeps a concurrent second reply from
+            # overwriting it (it waits for this row, then finds it set).
+            days = max(0, (day - opened["day"]).days)
+            await Receipt.update({Receipt.reply_days: days}).where(
+                (Receipt.id == receipt) & Receipt.reply_days.is_null()
+            )
         if item.summary.status not in ("answered", "acted_on"):
             await Receipt.update({Receipt.status: "answered"}).where(Receipt.id == receipt)
             await StatusChange.insert(StatusChange(receipt=receipt, status="answered", day=day))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, Boolean, Date, ForeignKey, Text, Varchar
+from piccolo.columns import UUID, Boolean, Date, ForeignKey, Integer, Text, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -19,10 +19,10 @@ class Receipt(Table):
     reply_allowed = Boolean(default=False)
     locale = Varchar(length=16)
     day = Date()  # coarsened: the day, or the Monday of the ISO week
-    # The (coarse) day of staff's first reply, kept here as well as in Message so the public
-    # "how fast were concerns answered" figure reads one index, not every message
-    # (reports/concerns.py `_response_times`).
-    first_reply = Date(null=True, default=None)
+    # Days from `day` to staff's first reply (both coarse), kept here as well as in Message so
+    # the public "how fast were concerns answered" figure counts one index, not every message
+    # (reports/concerns.py `_response_times`). Empty until someone replies.
+    reply_days = Integer(null=True, default=None)
 
 
 class Message(Table):

@@ -263,21 +263,13 @@ async def _response_times(months: Sequence[str], min_cell: int, public: bool) ->
     """Share of concern reports answered by staff, and the median days to the first reply.
 
     The database counts concerns by days-to-first-reply (a few hundred rows however many
-    concerns there are), from one covering index on the receipts (`receipt.first_reply` is
+    concerns there are), from one covering index on the receipts (`receipt.reply_days` is
     set with staff's first reply); the median is read off that histogram here."""
-    from piccolo.engine.postgres import PostgresEngine
-
-    from chorus.database import engine
-
-    if isinstance(engine(), PostgresEngine):
-        delay = "(first_reply - day)"
-    else:
-        delay = "CAST(julianday(first_reply) - julianday(day) AS INTEGER)"
     start, end = _month_bounds(months)
     rows = await Receipt.raw(
-        f"SELECT {delay} AS delay, COUNT(*) AS n FROM {Receipt._meta.tablename} "  # noqa: S608 - fixed names
+        f"SELECT reply_days AS delay, COUNT(*) AS n FROM {Receipt._meta.tablename} "  # noqa: S608 - fixed names
         "WHERE kind = {} AND day >= {} AND day < {} AND status <> 'withdrawn' "
-        f"GROUP BY {delay}",
+        "GROUP BY reply_days",
         CONCERN_SURVEY,
         start,
         end,

@@ -77,8 +77,8 @@ Row = tuple[Any, ...]
 # Column orders for the bulk writers (the live writer's, from surveys.storage); checked against
 # the Piccolo tables at start, so a column added later stops the demo with a clear message.
 MESSAGE_COLUMNS = ("id", "receipt", "author", "body", "day")
-# The live writer leaves first_reply empty (nobody has answered yet); the demo knows the day.
-DEMO_RECEIPT_COLUMNS = (*RECEIPT_COLUMNS, "first_reply")
+# The live writer leaves reply_days empty (nobody has answered yet); the demo knows the day.
+DEMO_RECEIPT_COLUMNS = (*RECEIPT_COLUMNS, "reply_days")
 # Roll-ups (surveys.rollups): written with the rows they count, per month, as upserts.
 DIMENSION_COLUMNS = DIM_COLUMNS
 ANSWER_COUNT_COLUMNS = ("key", "survey", "question", "value", *DIMENSION_COLUMNS, "n")
@@ -1614,7 +1614,7 @@ class _Generator:
                 allowed,
                 p.locale,
                 self._encode(day),
-                next((self._encode(d) for a, _, d in messages if a == "staff"), None),
+                next((max(0, (d - day).days) for a, _, d in messages if a == "staff"), None),
             )
         )
         for author, body, message_day in messages:

@@ -377,23 +377,25 @@ def test_keys_are_uuid4_and_increasing() -> None:
         assert len(keys.hex64()) == 64
 
 
-async def test_first_reply_is_the_day_of_the_first_staff_message(demo_db: None) -> None:
-    """The demo fills receipt.first_reply as the console's reply does, and the migration that
+async def test_reply_days_count_to_the_first_staff_message(demo_db: None) -> None:
+    """The demo fills receipt.reply_days as the console's reply does, and the migration that
     introduced the column computes the same days from the messages."""
     import importlib
 
     migration = importlib.import_module(
-        "feedback.piccolo_migrations.feedback_2026_11_28t22_54_56_000000"
+        "feedback.piccolo_migrations.feedback_2026_11_28t23_03_43_000000"
     )
     await run_demo(responses=1500, seed=11, if_empty=False)
     written = {
-        r["id"]: r["first_reply"] for r in await Receipt.select(Receipt.id, Receipt.first_reply)
+        r["id"]: r["reply_days"] for r in await Receipt.select(Receipt.id, Receipt.reply_days)
     }
     assert any(day is not None for day in written.values())
     assert any(day is None for day in written.values())
-    await Receipt.update({Receipt.first_reply: None}, force=True)
-    await Receipt.raw(migration.FORWARDS[0])
+    await Receipt.update({Receipt.reply_days: None}, force=True)
+    from piccolo.engine.postgres import PostgresEngine
+
+    await Receipt.raw(migration.backfill(isinstance(Receipt._meta.db, PostgresEngine)))
     filled = {
-        r["id"]: r["first_reply"] for r in await Receipt.select(Receipt.id, Receipt.first_reply)
+        r["id"]: r["reply_days"] for r in await Receipt.select(Receipt.id, Receipt.reply_days)
     }
     assert filled == written

@@ -1,12 +1,12 @@
-"""Receipts get the day of staff's first reply (feedback.tables.Receipt); the next migration fills it."""
+"""Receipts get the days to staff's first reply (feedback.tables.Receipt); the next migration fills it."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Date
+from piccolo.columns.column_types import Integer
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-11-28T22:54:55:184019"
+ID = "2026-11-28T23:03:42:119797"
 VERSION = "1.38.0"
-DESCRIPTION = "receipt.first_reply"
+DESCRIPTION = "receipt.reply_days"
 
 
 async def forwards():
@@ -17,10 +17,10 @@ async def forwards():
     manager.add_column(
         table_class_name="Receipt",
         tablename="receipt",
-        column_name="first_reply",
-        db_column_name="first_reply",
-        column_class_name="Date",
-        column_class=Date,
+        column_name="reply_days",
+        db_column_name="reply_days",
+        column_class_name="Integer",
+        column_class=Integer,
         params={
             "default": None,
             "null": True,
