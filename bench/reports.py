@@ -15,22 +15,23 @@ every operation runs once untimed, then --repeat times; the median and the range
   trust JSON    reports.trust.trust_report(group, period="month") for the last 24 months, all
                 items, then reports.exports.trust_document + json.dumps (what `chorus report
                 trust --format json` and the API would send). Per group, and with by="area".
-  results page  GET /en/results through litestar.testing.TestClient(create_app()) (the manager
-                dashboard does not exist yet; this is the public page the target names too).
+  dashboard     GET /manage/reports/?group=… with a manager's session, through the same client.
+  results page  GET /en/results through litestar.testing.TestClient(create_app()) (the public
+                page the target names too).
   naive SQL     one GROUP BY over answer JOIN response for the per-month positive/base counts of
                 `confidence` (sex workers), through the driver: the reference. Its numbers are
                 compared with the trust report's for the same metric.
-  CSV export    a streaming exporter written here: keyset pagination over response ORDER BY id
-                (no OFFSET), each page's answers fetched by id and pivoted to one row per
-                response, written through csv.writer to a file; wall time, peak Python
-                allocations (tracemalloc, separate run) and peak RSS, at several row counts.
+  CSV export    the application's raw-response exporter (reports.responses, what `chorus export
+                responses` and the console's admin download stream): the survey with the most
+                responses, its first --csv-rows rows (pages of --csv-page) written to a file;
+                wall time, peak Python allocations (tracemalloc, separate run) and peak RSS
+                growth, at several row counts.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import gc
 import json
 import os
@@ -41,7 +42,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -373,208 +374,65 @@ def measure(repeat: int) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- CSV exporter
-RESPONSE_COLUMNS = (
-    "id",
-    "survey",
-    "kind",
-    "respondent_group",
-    "version",
-    "locale",
-    "channel",
-    "day",
-    "period",
-    "area",
-    "work_setting",
-)
+def largest_survey() -> str:
+    """The exportable survey with the most stored responses (the CSV export is per survey)."""
+    from reports.responses import exportable_surveys
+    from surveys.tables import Response
+
+    async def counts() -> dict[str, int]:
+        from piccolo.query.functions.aggregate import Count
+
+        rows = await Response.select(Response.survey, Count(alias="n")).group_by(Response.survey)
+        return {row["survey"]: row["n"] for row in rows}
+
+    found = asyncio.run(counts())
+    return max((s.slug for s in exportable_surveys()), key=lambda slug: found.get(slug, 0))
 
 
-def question_columns() -> list[str]:
-    from surveys.registry import load_registry
+async def export_app(slug: str, limit: int, page: int, sink: Any) -> int:
+    """reports.responses.response_pages into a text file, stopped after `limit` rows."""
+    from reports.responses import response_pages
 
-    seen: dict[str, None] = {}
-    for survey in load_registry().values():
-        for question in survey.questions.values():
-            seen.setdefault(question.id, None)
-    return list(seen)
-
-
-def _pivot(
-    rows: list[tuple[Any, ...]], answers: list[tuple[Any, ...]], questions: list[str]
-) -> Iterator[tuple[Any, ...]]:
-    """Response rows with one cell per question (multiple choice joined by ;)."""
-    index = {q: i for i, q in enumerate(questions)}
-    width = len(questions)
-    cells: dict[Any, list[str]] = {}
-    for response, question, value, text in answers:
-        row = cells.get(response)
-        if row is None:
-            row = cells[response] = [""] * width
-        i = index[question]
-        item = text if text is not None else value
-        row[i] = f"{row[i]};{item}" if row[i] else item
-    empty = [""] * width
-    for row in rows:
-        yield (*row, *cells.get(row[0], empty))
-
-
-def _agg_sql(postgres: bool) -> str:
-    """One query a page: the page of responses (keyset), each with its answers packed into one
-    string by the database (question, 0x1F, value; answers separated by 0x1E)."""
-    cols = ", ".join(f"r.{c}" for c in RESPONSE_COLUMNS)
-    if postgres:
-        packed = (
-            "(SELECT string_agg(a.question || chr(31) || COALESCE(a.text, a.value), chr(30))"
-            " FROM answer a WHERE a.response = r.id)"
-        )
-        where = "WHERE ($1::uuid IS NULL OR r.id > $1) ORDER BY r.id LIMIT $2"
-    else:
-        packed = (
-            "(SELECT group_concat(a.question || char(31) || COALESCE(a.text, a.value), "
-            "char(30)) FROM answer a WHERE a.response = r.id)"
-        )
-        where = "WHERE r.id > ? ORDER BY r.id LIMIT ?"
-    return f"SELECT {cols}, {packed} FROM response r {where}"
-
-
-def _unpack(rows: Any, questions: list[str]) -> Iterator[tuple[Any, ...]]:
-    index = {q: i for i, q in enumerate(questions)}
-    width = len(questions)
-    for *head, packed in rows:
-        cells = [""] * width
-        if packed:
-            for item in packed.split("\x1e"):
-                question, _, value = item.partition("\x1f")
-                i = index[question]
-                cells[i] = f"{cells[i]};{value}" if cells[i] else value
-        yield (*head, *cells)
-
-
-def export_sqlite_agg(path: str, limit: int, page: int, sink: Any) -> int:
-    questions = question_columns()
-    writer = csv.writer(sink)
-    writer.writerow([*RESPONSE_COLUMNS, *questions])
-    db = sqlite3.connect(path)
-    sql = _agg_sql(postgres=False)
-    last = ""
     written = 0
+    pages = response_pages(slug, page_size=page)
     try:
-        while written < limit:
-            rows = db.execute(sql, (last, min(page, limit - written))).fetchall()
-            if not rows:
+        async for chunk, rows in pages:
+            sink.write(chunk)
+            written += rows
+            if written >= limit:
                 break
-            writer.writerows(_unpack(rows, questions))
-            written += len(rows)
-            last = rows[-1][0]
     finally:
-        db.close()
+        await pages.aclose()  # cancels the page already asked for
     return written
 
 
-async def export_pg_agg(url: str, limit: int, page: int, sink: Any) -> int:
-    import asyncpg
-
-    questions = question_columns()
-    writer = csv.writer(sink)
-    writer.writerow([*RESPONSE_COLUMNS, *questions])
-    conn = await asyncpg.connect(url)
-    renice()
-    sql = _agg_sql(postgres=True)
-    last = None
-    written = 0
-    try:
-        while written < limit:
-            rows = await conn.fetch(sql, last, min(page, limit - written))
-            if not rows:
-                break
-            writer.writerows(_unpack(rows, questions))
-            written += len(rows)
-            last = rows[-1][0]
-    finally:
-        await conn.close()
-    return written
-
-
-def export_sqlite(path: str, limit: int, page: int, sink: Any) -> int:
-    questions = question_columns()
-    writer = csv.writer(sink)
-    writer.writerow([*RESPONSE_COLUMNS, *questions])
-    db = sqlite3.connect(path)
-    cols = ", ".join(RESPONSE_COLUMNS)
-    last = ""
-    written = 0
-    try:
-        while written < limit:
-            rows = db.execute(
-                f"SELECT {cols} FROM response WHERE id > ? ORDER BY id LIMIT ?",
-                (last, min(page, limit - written)),
-            ).fetchall()
-            if not rows:
-                break
-            ids = [r[0] for r in rows]
-            marks = ",".join("?" * len(ids))
-            answers = db.execute(
-                f"SELECT response, question, value, text FROM answer WHERE response IN ({marks})",
-                ids,
-            ).fetchall()
-            writer.writerows(_pivot(rows, answers, questions))
-            written += len(rows)
-            last = rows[-1][0]
-    finally:
-        db.close()
-    return written
-
-
-async def export_pg(url: str, limit: int, page: int, sink: Any) -> int:
-    import asyncpg
-
-    questions = question_columns()
-    writer = csv.writer(sink)
-    writer.writerow([*RESPONSE_COLUMNS, *questions])
-    conn = await asyncpg.connect(url)
-    renice()
-    cols = ", ".join(RESPONSE_COLUMNS)
-    last = None
-    written = 0
-    try:
-        while written < limit:
-            take = min(page, limit - written)
-            if last is None:
-                rows = await conn.fetch(f"SELECT {cols} FROM response ORDER BY id LIMIT $1", take)
-            else:
-                rows = await conn.fetch(
-                    f"SELECT {cols} FROM response WHERE id > $1 ORDER BY id LIMIT $2", last, take
-                )
-            if not rows:
-                break
-            ids = [r[0] for r in rows]
-            answers = await conn.fetch(
-                "SELECT response, question, value, text FROM answer WHERE response = ANY($1)", ids
-            )
-            writer.writerows(_pivot([tuple(r) for r in rows], answers, questions))
-            written += len(rows)
-            last = rows[-1][0]
-    finally:
-        await conn.close()
-    return written
-
-
-def csv_child(rows: int, page: int, trace: bool, mode: str = "python") -> dict[str, Any]:
+def csv_child(rows: int, page: int, trace: bool) -> dict[str, Any]:
     """One export in this (fresh) process: time, bytes, peak RSS growth, peak allocations."""
     import tempfile
 
-    question_columns()  # definitions loaded before the baseline
+    from chorus.database import engine
+
+    slug = largest_survey()  # definitions and engine loaded before the baseline
     target = Path(tempfile.mkstemp(prefix="bench-export-", suffix=".csv")[1])
+
+    async def run(sink: Any) -> int:
+        db = engine()
+        pool = _is_pg()
+        if pool:  # as in the web service (and `chorus export responses`): one pooled connection
+            await db.start_connection_pool(min_size=1, max_size=2)  # type: ignore[attr-defined]
+            renice()
+        try:
+            return await export_app(slug, rows, page, sink)
+        finally:
+            if pool:
+                await db.close_connection_pool()  # type: ignore[attr-defined]
+
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if trace:
         tracemalloc.start()
     started = time.perf_counter()
     with target.open("w", newline="", encoding="utf-8") as sink:
-        if _is_pg():
-            export = export_pg_agg if mode == "sql-agg" else export_pg
-            written = asyncio.run(export(os.environ["DATABASE_URL"], rows, page, sink))
-        else:
-            export_s = export_sqlite_agg if mode == "sql-agg" else export_sqlite
-            written = export_s(_sqlite_path(), rows, page, sink)
+        written = asyncio.run(run(sink))
     seconds = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1] if trace else None
     if trace:
@@ -583,6 +441,7 @@ def csv_child(rows: int, page: int, trace: bool, mode: str = "python") -> dict[s
     size = target.stat().st_size
     target.unlink()
     return {
+        "survey": slug,
         "rows": written,
         "seconds": seconds,
         "bytes": size,
@@ -637,14 +496,6 @@ def main() -> None:
     parser.add_argument("--csv-rows", default="10000,50000,100000")
     parser.add_argument("--csv-page", type=int, default=2000)
     parser.add_argument(
-        "--csv-modes",
-        default="python,sql-agg",
-        help="python: a page of responses, then their answers (IN / ANY), "
-        "pivoted in Python; sql-agg: one query a page, each response's answers "
-        "packed into one string by the database (group_concat / string_agg)",
-    )
-    parser.add_argument("--csv-mode", default="python", help=argparse.SUPPRESS)
-    parser.add_argument(
         "--only-csv", action="store_true", help="skip the report timings, run only the CSV export"
     )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
@@ -655,7 +506,7 @@ def main() -> None:
         print(json.dumps(measure(args.repeat)))
         return
     if args.csv:
-        print(json.dumps(csv_child(args.csv, args.csv_page, args.trace, args.csv_mode)))
+        print(json.dumps(csv_child(args.csv, args.csv_page, args.trace)))
         return
 
     print_machine()
@@ -725,23 +576,22 @@ def measure_all(
         n = max(n for e, n in plan if e == engine)
         info = built[(engine, n)]
         env = base_env(Path(info["var_dir"]), info["database_url"])
-        for mode in args.csv_modes.split(","):
-            key = f"{engine} ({mode})"
-            csv_results[key] = []
-            for rows in [int(x) for x in args.csv_rows.split(",")]:
-                common = ["--csv", str(rows), "--csv-page", str(args.csv_page), "--csv-mode", mode]
-                timing = child(common, env)
-                traced = child([*common, "--trace"], env)
-                timing["traced_peak_bytes"] = traced["traced_peak_bytes"]
-                timing["source_n"] = n
-                csv_results[key].append(timing)
-                print(
-                    f"  CSV {key} {rows:,} rows from N={n:,}: {timing['seconds']:.2f} s, "
-                    f"{timing['bytes'] / 1e6:.1f} MB, "
-                    f"RSS growth {timing['rss_growth_kb'] / 1024:.1f}"
-                    f" MiB, traced peak {timing['traced_peak_bytes'] / 1e6:.1f} MB",
-                    flush=True,
-                )
+        key = engine
+        csv_results[key] = []
+        for rows in [int(x) for x in args.csv_rows.split(",")]:
+            common = ["--csv", str(rows), "--csv-page", str(args.csv_page)]
+            timing = child(common, env)
+            traced = child([*common, "--trace"], env)
+            timing["traced_peak_bytes"] = traced["traced_peak_bytes"]
+            timing["source_n"] = n
+            csv_results[key].append(timing)
+            print(
+                f"  CSV {key} {timing['survey']} {timing['rows']:,} rows from N={n:,}: "
+                f"{timing['seconds']:.2f} s, {timing['bytes'] / 1e6:.1f} MB, "
+                f"RSS growth {timing['rss_growth_kb'] / 1024:.1f}"
+                f" MiB, traced peak {timing['traced_peak_bytes'] / 1e6:.1f} MB",
+                flush=True,
+            )
 
 
 def print_tables(
@@ -800,14 +650,15 @@ def print_tables(
             f"| {engine} | {n:,} | {fmt_ms(r['naive_one_metric'])} | "
             f"{fmt_ms(r['naive_all_items'])} | {r['report_matches_naive']} |"
         )
-    print("\nStreamed CSV export of raw responses (one row per response):\n")
-    print("| engine | rows | seconds | MB written | RSS growth MiB | traced peak MB |")
-    print("|---|---|---|---|---|---|")
+    print("\nStreamed CSV export of raw responses (reports.responses, one row per response):\n")
+    print("| engine | survey | rows | seconds | MB written | RSS growth MiB | traced peak MB |")
+    print("|---|---|---|---|---|---|---|")
     for engine, items in csv_results.items():
         for t in items:
             print(
-                f"| {engine} | {t['rows']:,} | {t['seconds']:.2f} | {t['bytes'] / 1e6:.1f} | "
-                f"{t['rss_growth_kb'] / 1024:.1f} | {t['traced_peak_bytes'] / 1e6:.1f} |"
+                f"| {engine} | {t['survey']} | {t['rows']:,} | {t['seconds']:.2f} | "
+                f"{t['bytes'] / 1e6:.1f} | {t['rss_growth_kb'] / 1024:.1f} | "
+                f"{t['traced_peak_bytes'] / 1e6:.1f} |"
             )
 
     # ---- targets

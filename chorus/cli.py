@@ -1,4 +1,4 @@
-"""The `chorus` command: serve, migrate, demo."""
+"""The `chorus` command: serve, migrate, demo, users, purge, reports and exports."""
 
 from __future__ import annotations
 
@@ -109,6 +109,23 @@ def report(args: argparse.Namespace) -> None:
         raise SystemExit(2) from None
 
 
+def export_responses(args: argparse.Namespace) -> None:
+    from reports.responses import UnknownSurvey, exportable_surveys, write_responses
+
+    try:
+        write_responses(args.survey, output=args.output, include_text=args.include_text)
+    except UnknownSurvey:
+        known = ", ".join(survey.slug for survey in exportable_surveys())
+        print(f"chorus: no survey {args.survey!r} (choose from: {known})", file=sys.stderr)
+        raise SystemExit(2) from None
+    except BrokenPipeError:  # `| head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
+    except OSError as error:
+        print(f"chorus: cannot write the export ({error})", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chorus", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -144,6 +161,21 @@ def build_parser() -> argparse.ArgumentParser:
     report_cmd.add_argument("--format", choices=("html", "csv", "json"), default="html")
     report_cmd.add_argument("--out", metavar="PATH", help="file to write (default: stdout)")
     report_cmd.add_argument("--locale", default="en")
+    export_cmd = commands.add_parser(
+        "export", help="write raw data for analysts (not for publishing)"
+    )
+    export_commands = export_cmd.add_subparsers(dest="export_command", required=True)
+    responses_cmd = export_commands.add_parser(
+        "responses",
+        help="one CSV row per stored response of one survey; nothing is suppressed",
+    )
+    responses_cmd.add_argument("--survey", required=True, metavar="SLUG")
+    responses_cmd.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
+    responses_cmd.add_argument(
+        "--include-text",
+        action="store_true",
+        help="add the free-text answers (redacted, but the riskiest field: left out by default)",
+    )
     return parser
 
 
@@ -174,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         purge()
     elif args.command == "report":
         report(args)
+    elif args.command == "export":
+        export_responses(args)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from reports.exports import concern_csv, concern_document, trust_csv, trust_docu
 from reports.metrics import GROUPS, TRUST_INDEX, group_label
 from reports.narrative import convenience_note, latest_changes, period_label
 from reports.periods import PeriodError
+from reports.responses import UnknownSurvey, exportable_surveys, find_survey, response_csv
 from reports.standalone import render_html
 from reports.trust import BREAKDOWNS, ReportError, TrustReport, trust_report
 
@@ -37,6 +38,9 @@ By = Annotated[
     QueryParameter(name="by", description="area, work_setting, language or channel"),
 ]
 REPORT_ROLES: tuple[Role, ...] = ("manager", "analyst")
+#: Raw per-response rows can single people out in a small group: admins only (and each
+#: download is in the audit trail).
+RAW_EXPORT_ROLES: tuple[Role, ...] = ("admin",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +133,16 @@ class ReportsApiController(Controller):
 
 
 class DashboardController(Controller):
+    """The dashboard and its exports for managers and analysts; the raw-response export for
+    admins. Litestar adds a handler's guards to its controller's (it cannot narrow them), so the
+    class admits every role of either kind and each handler names its own: a handler added
+    without one is open to those roles only, never to partners or to nobody signed in."""
+
     path = "/manage/reports"
     include_in_schema = False
-    guards = [requires(*REPORT_ROLES)]  # noqa: RUF012
+    guards = [requires(*REPORT_ROLES, *RAW_EXPORT_ROLES)]  # noqa: RUF012
 
-    @get("/")
+    @get("/", guards=[requires(*REPORT_ROLES)])
     async def dashboard(
         self,
         request: Request[Any, Any, Any],
@@ -192,7 +201,7 @@ class DashboardController(Controller):
         response.headers["Content-Security-Policy"] = CHART_CSP
         return response
 
-    @get("/concerns")
+    @get("/concerns", guards=[requires(*REPORT_ROLES)])
     async def concerns(
         self,
         request: Request[Any, Any, Any],
@@ -226,7 +235,7 @@ class DashboardController(Controller):
         response.headers["Content-Security-Policy"] = CHART_CSP
         return response
 
-    @get("/export")
+    @get("/export", guards=[requires(*REPORT_ROLES)])
     async def export(
         self,
         request: Request[Any, Any, Any],
@@ -264,3 +273,38 @@ class DashboardController(Controller):
         if fmt == "json":
             return Response(concern_document(report), headers=headers)
         return Response(render_html(concerns=report), media_type="text/html", headers=headers)
+
+    @get("/export/responses", guards=[requires(*RAW_EXPORT_ROLES)])
+    async def responses_form(self, request: Request[Any, Any, Any]) -> Template:
+        return page(request, "export_responses.html", surveys=exportable_surveys(), problem=None)
+
+    @get("/export/responses.csv", guards=[requires(*RAW_EXPORT_ROLES)])
+    async def responses_csv(
+        self,
+        request: Request[Any, Any, Any],
+        survey: Annotated[str, QueryParameter(name="survey")] = "",
+        include_text: Annotated[bool, QueryParameter(name="text")] = False,
+    ) -> Response[Any]:
+        """One row per stored response, streamed page by page (reports.responses)."""
+        try:
+            found = find_survey(survey)
+        except UnknownSurvey:
+            return page(
+                request,
+                "export_responses.html",
+                status=404,
+                surveys=exportable_surveys(),
+                problem=_("There is no survey with that name. Choose one from the list."),
+            )
+        # Who took which survey's rows, and whether with free text: never any of the rows.
+        detail = "responses csv, with free text" if include_text else "responses csv"
+        await record(current(request).name, "export", found.slug, detail)
+        name = f"chorus-responses-{found.slug}{'-with-text' if include_text else ''}.csv"
+        return Stream(
+            response_csv(found.slug, include_text=include_text),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store",
+            },
+        )
