@@ -154,6 +154,8 @@ async def test_an_unknown_or_feedback_slug_is_refused(db: None) -> None:
 async def test_admins_download_it_streamed_and_it_is_audited(console: Any, alice: Any) -> None:
     await _known_data()
     await sign_in(console, alice)
+    home = await console.get("/manage/")
+    assert 'href="/manage/reports/export/responses"' in home.text  # in an admin's menu
     form = await console.get("/manage/reports/export/responses")
     assert form.status_code == 200
     assert "not suppressed" in form.text and 'value="worker-voice"' in form.text
@@ -189,6 +191,8 @@ async def test_managers_and_analysts_cannot_download_raw_rows(
     await _known_data()
     for person in (bob, carol):
         await sign_in(console, person)
+        home = await console.get("/manage/")
+        assert "/manage/reports/export/responses" not in home.text
         refused = await console.get("/manage/reports/export/responses.csv?survey=worker-voice")
         assert refused.status_code == 403
         assert "tend_agree" not in refused.text
