@@ -3,8 +3,7 @@ how fast concerns were answered, and the sentiment of what was written."""
 
 from __future__ import annotations
 
-import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,7 +24,7 @@ from reports.trust import (
 )
 from surveys.registry import get_survey
 from surveys.rollups import RESPONDENTS
-from surveys.tables import Answer, AnswerCount, Response, TextCount
+from surveys.tables import AnswerCount, PhraseCount, TextCount
 
 CONCERN_SURVEY = "concern"
 SEEN_SURVEY = "community-voice"
@@ -316,22 +315,15 @@ async def _rising_phrases(months: Sequence[str], min_cell: int) -> list[tuple[st
     """Key phrases used more in the last month than the month before. A phrase is shown only
     when at least MIN_CELL different texts used it: rare wording can identify its writer."""
     last, previous = months[-1], months[-2] if len(months) > 1 else months[-1]
-    rows = await Answer.raw(
-        f"SELECT r.period AS period, a.phrases AS phrases FROM {Answer._meta.tablename} a "  # noqa: S608
-        f"JOIN {Response._meta.tablename} r ON r.id = a.response "
-        "WHERE a.text IS NOT NULL AND a.phrases IS NOT NULL AND r.period IN ({}, {})",
+    rows = await PhraseCount.raw(
+        f"SELECT period, phrase, n FROM {PhraseCount._meta.tablename} "  # noqa: S608 - fixed names
+        "WHERE period IN ({}, {}) AND n > 0",
         last,
         previous,
     )
-    now: Counter[str] = Counter()
-    before: Counter[str] = Counter()
-    for row in rows:
-        try:
-            phrases = set(json.loads(row["phrases"] or "[]"))
-        except ValueError:
-            continue
-        target = now if row["period"] == last else before
-        target.update(p for p in phrases if isinstance(p, str))
+    # The roll-up counts texts per phrase (surveys.rollups.phrase_set): read a few hundred rows.
+    now = {str(r["phrase"]): int(r["n"]) for r in rows if r["period"] == last}
+    before = {str(r["phrase"]): int(r["n"]) for r in rows if r["period"] == previous != last}
     rising = [
         (phrase, count - before.get(phrase, 0))
         for phrase, count in now.items()

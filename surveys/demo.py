@@ -46,10 +46,10 @@ from feedback.tables import Message, Receipt
 from surveys.definition import Question, Survey
 from surveys.forms import Answers, options_for
 from surveys.registry import load_registry
-from surveys.rollups import DIM_COLUMNS, RESPONDENTS, Cell, Margin, trust_score
+from surveys.rollups import DIM_COLUMNS, RESPONDENTS, Cell, Margin, phrase_set, trust_score
 from surveys.scales import SCALES
 from surveys.storage import ANSWER_COLUMNS, RECEIPT_COLUMNS, RESPONSE_COLUMNS, reply_allowed
-from surveys.tables import Answer, AnswerCount, Response, TextCount, TrustScore
+from surveys.tables import Answer, AnswerCount, PhraseCount, Response, TextCount, TrustScore
 
 MONTHS = 24
 #: Month index (0 = oldest of the 24) in which the new approach starts: "about 12 months ago".
@@ -83,6 +83,7 @@ DEMO_RECEIPT_COLUMNS = (*RECEIPT_COLUMNS, "reply_days")
 DIMENSION_COLUMNS = DIM_COLUMNS
 ANSWER_COUNT_COLUMNS = ("key", "survey", "question", "value", *DIMENSION_COLUMNS, "n")
 TRUST_SCORE_COLUMNS = ("key", "survey", *DIMENSION_COLUMNS, "n", "total", "total_sq")
+PHRASE_COUNT_COLUMNS = ("key", "period", "phrase", "n")
 TEXT_COUNT_COLUMNS = (
     "key",
     "survey",
@@ -757,10 +758,16 @@ class _Batch:
     answer_counts: list[Row] = field(default_factory=list)
     trust_scores: list[Row] = field(default_factory=list)
     text_counts: list[Row] = field(default_factory=list)
+    phrase_counts: list[Row] = field(default_factory=list)
 
     @property
     def rollup_rows(self) -> int:
-        return len(self.answer_counts) + len(self.trust_scores) + len(self.text_counts)
+        return (
+            len(self.answer_counts)
+            + len(self.trust_scores)
+            + len(self.text_counts)
+            + len(self.phrase_counts)
+        )
 
 
 Answer_ = str | list[str] | None
@@ -812,6 +819,8 @@ class _Generator:
         self._text_counts: dict[tuple[Margin, str], list[float]] = {}
         self._cell_counts: dict[CellValues, tuple[array[int], ...]] = {}
         self._cell_margins: dict[CellValues, tuple[Margin, ...]] = {}
+        self._phrase_counts: dict[tuple[str, str], int] = {}  # (period, phrase) -> texts
+        self._phrase_sets: dict[str, set[str]] = {}  # Answer.phrases -> its distinct phrases
         rng = self.rng
         enabled = set(settings.locales)
         self.worker_locale = _Choice(
@@ -1479,6 +1488,12 @@ class _Generator:
                         processed.phrases,
                     )
                 )
+                phrases = self._phrase_sets.get(processed.phrases)
+                if phrases is None:
+                    phrases = self._phrase_sets[processed.phrases] = phrase_set(processed.phrases)
+                for phrase in phrases:
+                    key = (cell[1], phrase)
+                    self._phrase_counts[key] = self._phrase_counts.get(key, 0) + 1
                 for margin in margins:
                     sums = self._text_counts.setdefault((margin, qid), [0, 0, 0, 0, 0.0])
                     sums[0] += 1
@@ -1550,6 +1565,8 @@ class _Generator:
             batch.text_counts.append(
                 (cell.key(qid), cell.survey, qid, *cell.values(), *counted, sums[4])
             )
+        for (period, phrase), texts in sorted(self._phrase_counts.items()):
+            batch.phrase_counts.append((f"{period}|{phrase}", period, phrase, texts))
         if batch.rollup_rows:
             yield batch
 
@@ -1710,6 +1727,7 @@ _ROLLUPS: tuple[tuple[type[Table], tuple[str, ...], str, tuple[str, ...]], ...] 
         "text_counts",
         ("n", "scored", "negative", "positive", "polarity_sum"),
     ),
+    (PhraseCount, PHRASE_COUNT_COLUMNS, "phrase_counts", ("n",)),
 )
 
 
@@ -1890,7 +1908,7 @@ def _check_columns() -> None:
     expected += [(table, columns) for table, columns, _attribute, _added in _ROLLUPS]
     for table, columns in expected:
         actual = {column._meta.db_column_name for column in table._meta.columns}
-        if table in (AnswerCount, TrustScore, TextCount):
+        if table in (AnswerCount, TrustScore, TextCount, PhraseCount):
             actual.discard("id")  # a serial the database fills in
         if actual != set(columns):
             problems.append(

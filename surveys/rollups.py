@@ -3,6 +3,7 @@ withdrawal, rebuild from scratch after a bulk load. Same SQL on SQLite and Postg
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +12,15 @@ from surveys.bulk import Transaction
 from surveys.definition import Survey
 from surveys.forms import Answers
 from surveys.scales import AGREE_SCORES
-from surveys.tables import Answer, AnswerCount, Response, TextCount, TrustScore
+from surveys.tables import (
+    MAX_PHRASE,
+    Answer,
+    AnswerCount,
+    PhraseCount,
+    Response,
+    TextCount,
+    TrustScore,
+)
 
 #: The AnswerCount value that counts respondents who answered a multiple-choice question.
 RESPONDENTS = "*"
@@ -100,6 +109,18 @@ class TextScore:
     scored: bool
     sentiment: str
     polarity: float
+    phrases: str = "[]"  # JSON list, as stored in Answer.phrases
+
+
+def phrase_set(stored: str | None) -> set[str]:
+    """The distinct key phrases of one text, from Answer.phrases; each counts once per text."""
+    try:
+        phrases = json.loads(stored or "[]")
+    except ValueError:
+        return set()
+    if not isinstance(phrases, list):
+        return set()
+    return {p for p in phrases if isinstance(p, str) and 0 < len(p) <= MAX_PHRASE}
 
 
 @dataclass(slots=True)
@@ -109,6 +130,7 @@ class Increments:
     answers: dict[str, list[Any]] = field(default_factory=dict)
     trust: dict[str, list[Any]] = field(default_factory=dict)
     texts: dict[str, list[Any]] = field(default_factory=dict)
+    phrases: dict[str, list[Any]] = field(default_factory=dict)
 
     def add_answer(self, cell: Cell, question: str, value: str, sign: int) -> None:
         answers = self.answers
@@ -142,6 +164,11 @@ class Increments:
                 row[-2] += sign if label == "positive" else 0
                 row[-1] += sign * polarity
 
+    def add_phrases(self, period: str, phrases: set[str], sign: int) -> None:
+        for phrase in phrases:
+            key = f"{period}|{phrase}"
+            self.phrases.setdefault(key, [key, period, phrase, 0])[-1] += sign
+
     def add_response(
         self, survey: Survey, cell: Cell, answers: Answers, texts: list[TextScore], sign: int = 1
     ) -> None:
@@ -158,6 +185,7 @@ class Increments:
             self.add_trust(cell, score, sign)
         for text in texts:
             self.add_text(cell, text.question, text.scored, text.sentiment, text.polarity, sign)
+            self.add_phrases(cell.period, phrase_set(text.phrases), sign)
 
     async def apply(self, tx: Transaction) -> None:
         """Write every change, in the transaction that stores or deletes the rows."""
@@ -170,20 +198,24 @@ class Increments:
             ("n", "scored", "negative", "positive", "polarity_sum"),
             self.texts,
         )
+        await _upsert(tx, PhraseCount, ("key", "period", "phrase"), ("n",), self.phrases, dims=())
 
 
 async def _upsert(
     tx: Transaction,
-    table: type[AnswerCount] | type[TrustScore] | type[TextCount],
+    table: type[AnswerCount] | type[TrustScore] | type[TextCount] | type[PhraseCount],
     head: tuple[str, ...],
     sums: tuple[str, ...],
     rows: dict[str, list[Any]],
+    dims: tuple[str, ...] = DIM_COLUMNS,
 ) -> None:
+    if not rows:
+        return
     name = table._meta.tablename
     updates = ", ".join(f'"{c}" = "{name}"."{c}" + excluded."{c}"' for c in sums)
     await tx.insert_many(
         table,
-        (*head, *DIM_COLUMNS, *sums),
+        (*head, *dims, *sums),
         # In key order: two processes' batches then lock shared rows in the same order, so
         # they wait for each other instead of deadlocking (seen on PostgreSQL under load).
         [rows[key] for key in sorted(rows)],
@@ -213,18 +245,22 @@ async def uncount(tx: Transaction, response_ids: list[Any]) -> Increments:
         answers: Answers = {}
         texts: list[TextScore] = []
         rows = await tx.fetch(
-            f"SELECT question, value, text, scored, sentiment, polarity FROM {answer_t} "  # noqa: S608
+            f"SELECT question, value, text, scored, sentiment, polarity, phrases FROM {answer_t} "  # noqa: S608
             "WHERE response = ?",
             response_id,
         )
-        for question_id, value, text, scored, sentiment, polarity in rows:
+        for question_id, value, text, scored, sentiment, polarity, phrases in rows:
             question = survey.questions.get(str(question_id))
             if question is None:
                 continue
             if text is not None:
                 texts.append(
                     TextScore(
-                        str(question_id), bool(scored), str(sentiment or ""), float(polarity or 0)
+                        str(question_id),
+                        bool(scored),
+                        str(sentiment or ""),
+                        float(polarity or 0),
+                        str(phrases or "[]"),
                     )
                 )
             elif value is not None and question.kind == "multiple":
@@ -282,8 +318,9 @@ async def rebuild() -> None:
         if question.kind == "multiple"
     ]
     async with AnswerCount._meta.db.transaction():
-        for table in (AnswerCount, TrustScore, TextCount):
+        for table in (AnswerCount, TrustScore, TextCount, PhraseCount):
             await table.delete(force=True)
+        await _rebuild_phrases()
         for margin in (_MarginSql(""), *(_MarginSql(name) for name in DIMENSIONS)):
             answer_key = margin.key("a.survey || '|' || a.question || '|' || a.value")
             respondents_key = margin.key(f"a.survey || '|' || a.question || '|{RESPONDENTS}'")
@@ -339,3 +376,24 @@ async def rebuild() -> None:
                     f"JOIN {response_t} r ON r.id = m.response "
                     f"GROUP BY r.survey, {margin.group}"
                 )
+
+
+async def _rebuild_phrases() -> None:
+    """PhraseCount from the stored key phrases: each text counts once per distinct phrase.
+    The JSON lists are opened by the database (json_each / json_array_elements_text)."""
+    from piccolo.engine.postgres import PostgresEngine
+
+    if isinstance(PhraseCount._meta.db, PostgresEngine):
+        phrases = "CROSS JOIN LATERAL json_array_elements_text(a.phrases::json) AS j(value)"
+    else:
+        phrases = "JOIN json_each(a.phrases) j"
+    await PhraseCount.raw(
+        f"INSERT INTO {PhraseCount._meta.tablename} (key, period, phrase, n) "  # noqa: S608 - no user input
+        "SELECT p.period || '|' || p.phrase, p.period, p.phrase, COUNT(*) FROM "
+        "(SELECT DISTINCT a.id AS text_id, r.period AS period, j.value AS phrase "
+        f"FROM {Answer._meta.tablename} a JOIN {Response._meta.tablename} r "
+        f"ON r.id = a.response {phrases} "
+        "WHERE a.text IS NOT NULL AND a.phrases IS NOT NULL) p "
+        f"WHERE LENGTH(p.phrase) BETWEEN 1 AND {MAX_PHRASE} "
+        "GROUP BY p.period, p.phrase"
+    )

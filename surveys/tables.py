@@ -8,6 +8,9 @@ from piccolo.table import Table
 
 from feedback.tables import Receipt
 
+#: Longest key phrase the roll-up keeps; longer ones (one run-on "word") are not counted.
+MAX_PHRASE = 100
+
 
 class Response(Table):
     """One submitted questionnaire or feedback report. No timestamp finer than `day`, no
@@ -103,3 +106,14 @@ class TextCount(Table):
     negative = Integer(default=0)
     positive = Integer(default=0)
     polarity_sum = DoublePrecision(default=0.0)
+
+
+class PhraseCount(Table):
+    """Roll-up for "key phrases rising this period": how many free texts (of every survey and
+    feedback form) used each key phrase, per month. Never broken down: a phrase is already a
+    small group, and the report shows one only when at least MIN_CELL texts used it."""
+
+    key = Varchar(length=255, unique=True)  # period|phrase: the upsert target
+    period = Varchar(length=7, index=True)
+    phrase = Varchar(length=MAX_PHRASE)
+    n = Integer(default=0)

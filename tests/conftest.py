@@ -95,13 +95,14 @@ async def migrated() -> AsyncIterator[None]:
 async def empty_tables() -> None:
     from chorus.tables import ApiToken, AuditEntry, Channel, ManagerSession, ManagerUser
     from feedback.tables import FeedbackTag, Message, Receipt, StatusChange, Update
-    from surveys.tables import Answer, AnswerCount, Response, TextCount, TrustScore
+    from surveys.tables import Answer, AnswerCount, PhraseCount, Response, TextCount, TrustScore
 
     # Children before parents.
     for table in (
         AnswerCount,
         TrustScore,
         TextCount,
+        PhraseCount,
         Answer,
         Response,
         FeedbackTag,

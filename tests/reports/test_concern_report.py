@@ -53,3 +53,44 @@ async def test_response_times_count_concerns_answered_and_median_days(db: None) 
     # subtraction from the total, so disclosure control hides it too.
     counts = next(s for s in report.counts if s.category == "noise_traffic")
     assert counts.points[0].suppressed and counts.points[0].reason == "secondary"
+
+
+async def test_rising_phrases_count_texts_per_month_and_hide_rare_ones(db: None) -> None:
+    from feedback.phrases import key_phrases
+    from feedback.receipts import code_for_token, find_receipt, normalize_code, withdraw
+
+    survey = get_survey("worker-voice")
+    assert survey is not None
+    text = "The police station staff ignored my report about the stolen phone."
+    phrase = key_phrases(text, "en")[0]
+    rare = "Someone at the harbour gate shouted at me."
+
+    async def submit(answer: str, day: date, token: str) -> None:
+        await store_submission(
+            survey,
+            {"safer_reporting": answer},
+            locale="en",
+            channel=None,
+            token=token,
+            today=day,
+        )
+
+    for n in range(3):
+        await submit(text, date(2025, 6, 2), f"june-{n}")
+    for n in range(12):
+        # Said twice in one text, it still counts once: texts, not mentions.
+        await submit(f"{text} {text}" if n == 0 else text, date(2025, 7, 3), f"july-{n}")
+    for n in range(4):
+        await submit(rare, date(2025, 7, 4), f"rare-{n}")
+    report = await concern_report(start="2025-06", end="2025-07")
+    assert dict(report.rising_phrases)[phrase] == 12 - 3
+    shown = {p for p, _ in report.rising_phrases}
+    assert not shown & set(key_phrases(rare, "en")), "fewer than MIN_CELL texts: hidden"
+    # Withdrawing one of July's texts takes it out of the count.
+    receipt = await find_receipt(normalize_code(code_for_token("july-5")) or "")
+    assert receipt is not None
+    await withdraw(receipt)
+    report = await concern_report(start="2025-06", end="2025-07")
+    assert dict(report.rising_phrases)[phrase] == 11 - 3
+    public = await concern_report(start="2025-06", end="2025-07", public=True)
+    assert public.rising_phrases == []

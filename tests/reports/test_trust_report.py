@@ -20,7 +20,7 @@ from reports.trust import trust_report
 from surveys.registry import get_survey
 from surveys.rollups import rebuild
 from surveys.storage import store_submission
-from surveys.tables import AnswerCount, TextCount, TrustScore
+from surveys.tables import AnswerCount, PhraseCount, TextCount, TrustScore
 
 SNAPSHOT = Path(__file__).parent.parent / "data" / "trust_report_snapshot.json"
 AGREE = ["strongly_agree", "tend_agree", "tend_disagree", "strongly_disagree", "dont_know"]
@@ -130,7 +130,7 @@ async def test_a_withdrawn_response_disappears_from_reports(db: None) -> None:
 
 async def _rollup_rows() -> dict[str, Any]:
     rows: dict[str, Any] = {}
-    for table in (AnswerCount, TrustScore, TextCount):
+    for table in (AnswerCount, TrustScore, TextCount, PhraseCount):
         for row in await table.select().where(table.n != 0):
             row.pop("id")
             rows[row["key"]] = {

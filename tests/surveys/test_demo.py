@@ -16,11 +16,11 @@ from feedback.tables import Message, Receipt
 from surveys.demo import KIND_SHARES, DemoSummary, _Keys, run_demo
 from surveys.forms import Answers, area_value, options_for
 from surveys.registry import load_registry
-from surveys.tables import Answer, AnswerCount, Response, TextCount, TrustScore
+from surveys.tables import Answer, AnswerCount, PhraseCount, Response, TextCount, TrustScore
 
 AGREE = {"strongly_agree", "tend_agree"}
 EXCLUDED = {"dont_know", "prefer_not"}
-ROLLUPS = (AnswerCount, TrustScore, TextCount)
+ROLLUPS = (AnswerCount, TrustScore, TextCount, PhraseCount)
 
 
 async def empty_everything() -> None:
@@ -399,3 +399,21 @@ async def test_reply_days_count_to_the_first_staff_message(demo_db: None) -> Non
         r["id"]: r["reply_days"] for r in await Receipt.select(Receipt.id, Receipt.reply_days)
     }
     assert filled == written
+
+
+async def test_the_migration_fills_the_phrase_roll_up_as_the_demo_writes_it(
+    demo_db: None,
+) -> None:
+    import importlib
+
+    from piccolo.engine.postgres import PostgresEngine
+
+    migration = importlib.import_module(
+        "surveys.piccolo_migrations.surveys_2026_11_28t23_08_53_000000"
+    )
+    await run_demo(responses=1500, seed=12, if_empty=False)
+    written = (await snapshot())["phrase_count"]
+    assert len(written) > 20
+    await PhraseCount.delete(force=True)
+    await PhraseCount.raw(migration.fill(isinstance(PhraseCount._meta.db, PostgresEngine)))
+    assert (await snapshot())["phrase_count"] == written

@@ -10,7 +10,7 @@ from typing import Any
 from surveys.registry import get_survey
 from surveys.rollups import DIMENSIONS, rebuild
 from surveys.storage import store_submission
-from surveys.tables import AnswerCount, TextCount, TrustScore
+from surveys.tables import AnswerCount, PhraseCount, TextCount, TrustScore
 
 MIGRATION = importlib.import_module("surveys.piccolo_migrations.surveys_2026_11_28t22_43_07_000000")
 
@@ -30,7 +30,7 @@ async def _submit(answers: dict[str, Any], day: date, token: str, **kwargs: Any)
 
 async def _rows() -> dict[str, dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
-    for table in (AnswerCount, TrustScore, TextCount):
+    for table in (AnswerCount, TrustScore, TextCount, PhraseCount):
         for row in await table.select().where(table.n != 0):
             row.pop("id")
             rows[row["key"]] = {
