@@ -14,7 +14,12 @@ from litestar.static_files import create_static_files_router
 from chorus.database import database_lifespan
 from chorus.errors import exception_handlers
 from chorus.logs import configure_logging
-from chorus.middleware import AccessLogMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
+from chorus.middleware import (
+    AccessLogMiddleware,
+    HeadMiddleware,
+    LocaleMiddleware,
+    SecurityHeadersMiddleware,
+)
 from chorus.pages import ChallengeController, HealthController, PagesController
 from chorus.settings import PROJECT_ROOT, get_settings
 from chorus.templating import template_config
@@ -102,6 +107,6 @@ def create_app() -> Litestar:
     # puts the locale, the security headers and the anonymous access log on every response,
     # 404 and 405 included.
     app.asgi_handler = AccessLogMiddleware(
-        SecurityHeadersMiddleware(LocaleMiddleware(app.asgi_handler))
+        HeadMiddleware(SecurityHeadersMiddleware(LocaleMiddleware(app.asgi_handler)))
     )
     return app

@@ -42,6 +42,31 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 _RECEIPT_IN_PATH = re.compile(r"(/receipts/)[^/]+")
 
 
+class HeadMiddleware:
+    """Answers HEAD as GET without the body (RFC 9110 §9.3.2), for uptime checks and link
+    checkers: Litestar answers 405 to HEAD on a GET route unless each handler lists it. Every
+    GET here is safe (no side effects), so running it is harmless; the headers, Content-Length
+    included, are exactly those GET would send."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                more = bool(message.get("more_body", False))
+                if more:
+                    return  # keep only the final, empty body message
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_without_body)  # type: ignore[arg-type]
+
+
 class LocaleMiddleware:
     """Sets the request's locale: the URL prefix when it names an enabled locale, else the
     best match for Accept-Language (for /manage, /api and the not-found page)."""

@@ -182,3 +182,17 @@ async def test_health_answers_503_when_the_database_does_not(
     response = await client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
+
+
+async def test_head_answers_like_get_without_a_body(client: Any) -> None:
+    for path in ("/en/", "/healthz", "/en/surveys/worker-voice", "/static/chorus.css"):
+        got = await client.get(path)
+        head = await client.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.content == b"", path
+        assert head.headers["content-length"] == got.headers["content-length"], path
+        assert head.headers["content-type"] == got.headers["content-type"], path
+        assert head.headers["referrer-policy"] == "no-referrer", path
+    # A route without GET still refuses HEAD.
+    refused = await client.head("/api/v1/surveys/worker-voice/responses")
+    assert refused.status_code == 405
