@@ -167,20 +167,23 @@ async def _texts(ids: Sequence[str]) -> dict[str, dict[str, str]]:
 
 
 class _Rows:
-    """Turns packed answers into a row's question cells. At 100,000 responses and some thirty
+    """Turns packed answers into a row's question cells. At 100,000 responses and some sixty
     columns this is most of the export's time, so each distinct packed item ("question, value")
-    is read and made safe once, and a row is a dict lookup per column."""
+    is read and made safe once, and a row is a copy of a blank row with a dozen cells set."""
 
     def __init__(self, columns: Sequence[_Column]) -> None:
-        # (key looked up, question, is free text) per column; see `cells`.
-        self.plan = [
-            (f"{c.question.id}{_PAIR}{c.option}" if c.option else c.question.id, c.question.id)
-            for c in columns
-        ]
-        self.text = frozenset(c.question.id for c in columns if c.question.kind == "text")
-        self.multiple = {c.question.id: c.question.values for c in columns if c.option}
+        self.width = len(columns)
+        self.position = {c.name: i for i, c in enumerate(columns)}
+        # Each multiple-choice question's columns are adjacent: (first, after last).
+        self.span: dict[str, tuple[int, int]] = {}
+        for i, c in enumerate(columns):
+            if c.option:
+                first, _ = self.span.get(c.question.id, (i, i))
+                self.span[c.question.id] = (first, i + 1)
+        self.text = [(i, c.question.id) for i, c in enumerate(columns) if c.question.kind == "text"]
         self.retired = 0  # answers to options the current definition no longer offers
-        self._items: dict[str, tuple[str, str, bool]] = {}
+        # item -> (column to set or -1, its cell, (first, after) of a multiple question or None)
+        self._items: dict[str, tuple[int, str, tuple[int, int] | None]] = {}
         # Codes, dates, locales and channels come from small vocabularies: each is made safe
         # once. (Free text is not cached: it would make memory grow with the rows.)
         self._safe: dict[str, str] = {}
@@ -191,36 +194,37 @@ class _Rows:
             safe = self._safe[value] = safe_cell(value)
         return safe
 
-    def _item(self, item: str) -> tuple[str, str, bool]:
+    def _item(self, item: str) -> tuple[int, str, tuple[int, int] | None]:
         question, _, value = item.partition(_PAIR)
-        offered = self.multiple.get(question)
-        if offered is None:
-            known = (question, self.code(value), False)
-        else:
-            known = (question, "0", value not in offered)
+        span = self.span.get(question)
+        known: tuple[int, str, tuple[int, int] | None]
+        if span is None:  # a single answer: its code in the question's column
+            known = (self.position.get(question, -1), self.code(value), None)
+        else:  # one option of a multiple question: 1 in its column (-1: no longer offered)
+            known = (self.position.get(f"{question}__{value}", -1), "1", span)
         self._items[item] = known
         return known
 
     def cells(self, packed: str | None, texts: dict[str, str]) -> list[str]:
-        # For a single answer: got[question] = its code. For each option chosen in a multiple
-        # question: got["question<US>option"] = "1", and got[question] = "0", so that its other
-        # options read 0 when the question was answered and stay empty when it was not.
-        got: dict[str, str] = {}
+        row = [""] * self.width
         if packed:
             items = self._items
             for item in packed.split(_ITEM):
-                question, value, retired = items.get(item) or self._item(item)
-                got[question] = value
-                if value == "0" and question in self.multiple:
-                    got[item] = "1"
-                    self.retired += retired
-        text = self.text
-        return [
-            safe_cell(texts.get(question))
-            if question in text
-            else (got.get(key) or got.get(question, ""))
-            for key, question in self.plan
-        ]
+                column, cell, span = items.get(item) or self._item(item)
+                if span is not None:
+                    first, after = span
+                    # The question was answered: its other options read 0, not empty. A cell
+                    # is only ever set after its span is filled, so "" means "not yet".
+                    if row[first] == "":
+                        row[first:after] = ["0"] * (after - first)
+                    if column < 0:
+                        self.retired += 1
+                        continue
+                if column >= 0:
+                    row[column] = cell
+        for column, question in self.text:
+            row[column] = safe_cell(texts.get(question))
+        return row
 
 
 async def response_csv(
