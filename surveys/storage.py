@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,7 +19,13 @@ from chorus.coarse_time import coarse_today, period_of
 from feedback.pipeline import process_text
 from feedback.receipts import code_for_token, code_hash, token_hash
 from feedback.tables import Receipt
-from surveys.bulk import Transaction, close_connections, write_transaction
+from surveys.bulk import (
+    Transaction,
+    close_connections,
+    is_postgres,
+    plan_statements,
+    run_transaction,
+)
 from surveys.definition import Survey
 from surveys.forms import Answers
 from surveys.rollups import Cell, Increments, TextScore
@@ -82,11 +88,33 @@ ANSWER_COLUMNS = (
 )
 
 
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def random_ids(count: int) -> list[str]:
+    """`count` random (version 4) UUIDs in their text form, from one read of the OS's random
+    source: a `uuid.uuid4()` object each, made and then turned into text, cost more than
+    inserting the row it is for. 122 random bits each, as uuid4()."""
+    digits = os.urandom(16 * count).hex()
+    return [
+        f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+        for h in (digits[i : i + 32] for i in range(0, 32 * count, 32))
+    ]
+
+
+#: The columns of a chosen option's answer row; the rest stay NULL (not sent: the sqlite3
+#: driver binds each None parameter through its slow adapter lookup).
+CHOICE_COLUMNS = ANSWER_COLUMNS[:5]
+
+
 def _answer_rows(
-    survey: Survey, response_id: uuid.UUID, answers: Answers, locale: str
-) -> tuple[list[tuple[Any, ...]], list[TextScore]]:
-    """Rows for the answer table, and what the roll-ups need of the free text."""
+    survey: Survey, response_id: str, answers: Answers, locale: str
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[TextScore]]:
+    """Rows for the answer table (chosen options in CHOICE_COLUMNS, free text in
+    ANSWER_COLUMNS), and what the roll-ups need of the free text."""
+    ids = iter(random_ids(sum(1 if isinstance(v, str) else len(v) for v in answers.values())))
     rows: list[tuple[Any, ...]] = []
+    text_rows: list[tuple[Any, ...]] = []
     texts: list[TextScore] = []
     for qid, value in answers.items():
         question = survey.questions[qid]
@@ -95,9 +123,9 @@ def _answer_rows(
             processed = process_text(value, locale)
             if not processed.text:
                 continue
-            rows.append(
+            text_rows.append(
                 (
-                    uuid.uuid4(),
+                    next(ids),
                     response_id,
                     survey.slug,
                     qid,
@@ -109,24 +137,19 @@ def _answer_rows(
                     processed.phrases,
                 )
             )
-            texts.append(TextScore(qid, processed.scored, processed.sentiment, processed.polarity))
+            texts.append(
+                TextScore(
+                    qid,
+                    processed.scored,
+                    processed.sentiment,
+                    processed.polarity,
+                    processed.phrases,
+                )
+            )
         else:
             for item in [value] if isinstance(value, str) else value:
-                rows.append(
-                    (
-                        uuid.uuid4(),
-                        response_id,
-                        survey.slug,
-                        qid,
-                        item,
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                    )
-                )
-    return rows, texts
+                rows.append((next(ids), response_id, survey.slug, qid, item))
+    return rows, text_rows, texts
 
 
 @dataclass(slots=True)
@@ -139,7 +162,8 @@ class Submission:
     token_hash: str
     receipt: tuple[Any, ...]
     response: tuple[Any, ...]
-    rows: list[tuple[Any, ...]]
+    rows: list[tuple[Any, ...]]  # chosen options, CHOICE_COLUMNS
+    text_rows: list[tuple[Any, ...]]  # free text, ANSWER_COLUMNS
     texts: list[TextScore]
     cell: Cell
     future: asyncio.Future[Stored] = field(init=False)
@@ -157,14 +181,14 @@ def prepare(
     code = code_for_token(token)
     day = coarse_today(today)
     period = period_of(day)
-    receipt_id, response_id = uuid.uuid4(), uuid.uuid4()
+    receipt_id, response_id = random_ids(2)
     hashed_token = token_hash(token)
     area = answers.get("area")
     area = area if isinstance(area, str) else None
     setting = answers.get("work_setting")
     setting = setting if isinstance(setting, str) else None
     # Redaction and scoring happen here, before the writer takes any lock.
-    rows, texts = _answer_rows(survey, response_id, answers, locale)
+    rows, text_rows, texts = _answer_rows(survey, response_id, answers, locale)
     return Submission(
         survey=survey,
         answers=answers,
@@ -195,6 +219,7 @@ def prepare(
             receipt_id,
         ),
         rows=rows,
+        text_rows=text_rows,
         texts=texts,
         cell=Cell(
             survey=survey.slug,
@@ -220,15 +245,36 @@ async def _used_tokens(hashes: list[str], tx: Transaction | None = None) -> set[
 
 
 async def _write(batch: list[Submission]) -> list[Stored]:
-    """Store a batch in one transaction; tokens seen before get their receipt, nothing new."""
-    async with write_transaction() as tx:
-        return await _write_in(tx, batch)
+    """Store a batch in one transaction; tokens seen before get their receipt, nothing new.
+    Returns once committed.
+
+    On SQLite the transaction runs on the writer thread, holding the write lock, so everything
+    that can be done before is: the statements and their parameters (answers, roll-up changes)
+    are prepared here, assuming every token is new, and the transaction only checks the tokens
+    and runs them. If a token turns out to be used (a double submit), it works the batch out
+    again inside the transaction."""
+    hashes = [s.token_hash for s in batch]
+    planned = None
+    if not is_postgres() and len(set(hashes)) == len(batch):
+
+        async def everything(tx: Transaction) -> None:
+            await _insert(tx, batch)
+
+        planned = plan_statements(everything)
+
+    async def work(tx: Transaction) -> list[Stored]:
+        # Checked inside the transaction, which holds the write lock: no other writer can
+        # store the same token between this check and the insert.
+        used = await _used_tokens(hashes, tx)
+        if planned is not None and not used:
+            await tx.run_statements(planned)
+            return [Stored(s.code, created=True) for s in batch]
+        return await _write_in(tx, batch, used)
+
+    return await run_transaction(work)
 
 
-async def _write_in(tx: Transaction, batch: list[Submission]) -> list[Stored]:
-    # Checked inside the transaction, which holds the write lock: no other writer can store
-    # the same token between this check and the insert.
-    used = await _used_tokens([s.token_hash for s in batch], tx)
+async def _write_in(tx: Transaction, batch: list[Submission], used: set[str]) -> list[Stored]:
     fresh: list[Submission] = []
     results: list[Stored] = []
     for submission in batch:
@@ -239,14 +285,20 @@ async def _write_in(tx: Transaction, batch: list[Submission]) -> list[Stored]:
             fresh.append(submission)
             results.append(Stored(submission.code, created=True))
     if fresh:
-        increments = Increments()
-        for s in fresh:
-            increments.add_response(s.survey, s.cell, s.answers, s.texts)
-        await tx.insert_many(Receipt, RECEIPT_COLUMNS, [s.receipt for s in fresh])
-        await tx.insert_many(Response, RESPONSE_COLUMNS, [s.response for s in fresh])
-        await tx.insert_many(Answer, ANSWER_COLUMNS, [row for s in fresh for row in s.rows])
-        await increments.apply(tx)
+        await _insert(tx, fresh)
     return results
+
+
+async def _insert(tx: Transaction, fresh: list[Submission]) -> None:
+    """The rows of these (new) submissions, and their roll-up changes."""
+    increments = Increments()
+    for s in fresh:
+        increments.add_response(s.survey, s.cell, s.answers, s.texts)
+    await tx.insert_many(Receipt, RECEIPT_COLUMNS, [s.receipt for s in fresh])
+    await tx.insert_many(Response, RESPONSE_COLUMNS, [s.response for s in fresh])
+    await tx.insert_many(Answer, CHOICE_COLUMNS, [row for s in fresh for row in s.rows])
+    await tx.insert_many(Answer, ANSWER_COLUMNS, [row for s in fresh for row in s.text_rows])
+    await increments.apply(tx)
 
 
 class SubmissionWriter:
@@ -263,6 +315,14 @@ class SubmissionWriter:
                 batch.append(self.queue.get_nowait())
             try:
                 await self._settle(batch)
+            except asyncio.CancelledError:
+                for submission in batch:
+                    submission.future.cancel()
+                raise
+            except Exception as error:
+                # Nobody waits forever, and nobody is told "stored" unless it was.
+                log.error("a batch of submissions could not be settled: %s", type(error).__name__)
+                _fail(batch, error)
             finally:
                 for _ in batch:
                     self.queue.task_done()
@@ -271,12 +331,9 @@ class SubmissionWriter:
         try:
             results = await _write(batch)
         except Exception:
-            if len(batch) == 1:
-                # Another process stored this token first (unique index), or a real failure.
-                await self._settle_alone(batch[0])
-                return
-            # One bad apple (typically a token another process just stored) must not cost the
-            # others their answers: write them one by one.
+            # Nothing of the batch was stored (one transaction). One bad apple (typically a
+            # token another process just stored) must not cost the others their answers:
+            # write them one by one.
             for submission in batch:
                 await self._settle_alone(submission)
             return
@@ -288,15 +345,24 @@ class SubmissionWriter:
         try:
             [result] = await _write([submission])
         except Exception as error:
-            if await _used_tokens([submission.token_hash]):
-                result = Stored(submission.code, created=False)
-            else:
+            try:
+                # Another process stored this token first (unique index)?
+                stored_before = await _used_tokens([submission.token_hash])
+            except Exception:
+                stored_before = set()
+            if submission.token_hash not in stored_before:
                 log.error("a submission could not be stored: %s", type(error).__name__)
-                if not submission.future.done():
-                    submission.future.set_exception(error)
+                _fail([submission], error)
                 return
+            result = Stored(submission.code, created=False)
         if not submission.future.done():
             submission.future.set_result(result)
+
+
+def _fail(batch: list[Submission], error: Exception) -> None:
+    for submission in batch:
+        if not submission.future.done():
+            submission.future.set_exception(error)
 
 
 _writers: dict[asyncio.AbstractEventLoop, SubmissionWriter] = {}
