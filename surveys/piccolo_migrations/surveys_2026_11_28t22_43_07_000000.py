@@ -48,9 +48,11 @@ def convert(table: str) -> list[str]:
 
 INDEXES = (
     "DROP INDEX IF EXISTS answer_count_report",
-    # Covering: the report's GROUP BY reads this index alone, in order.
+    # The report's rows in GROUP BY order. Not `n`: every submission changes `n` in a few
+    # dozen rows, and an index holding it would be rewritten each time (reading `n` from the
+    # table costs the report nothing measurable: 36 ms by area either way at 1M).
     "CREATE INDEX IF NOT EXISTS answer_count_margin ON answer_count "
-    "(survey, dim, question, period, value, area, work_setting, locale, channel, n)",
+    "(survey, dim, question, period, value, area, work_setting, locale, channel)",
     "CREATE INDEX IF NOT EXISTS trust_score_margin ON trust_score (survey, dim, period)",
     "CREATE INDEX IF NOT EXISTS text_count_margin ON text_count (dim, period)",
 )
