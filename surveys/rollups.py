@@ -4,7 +4,7 @@ withdrawal, rebuild from scratch after a bulk load. Same SQL on SQLite and Postg
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,12 +75,17 @@ class Cell:
         )
 
     def margins(self) -> tuple[Margin, ...]:
+        """The overall row, and one per breakdown this response has a value for: a breakdown
+        left blank (no area given, no channel) would only add rows no report shows (reports
+        list breakdown values, and "" is none), at a cost on every submission."""
+        values = (self.area, self.work_setting, self.locale, self.channel)
         return (
             Margin(self.survey, "", self.period),
-            Margin(self.survey, "area", self.period, self.area),
-            Margin(self.survey, "work_setting", self.period, self.work_setting),
-            Margin(self.survey, "locale", self.period, self.locale),
-            Margin(self.survey, "channel", self.period, self.channel),
+            *(
+                Margin(self.survey, name, self.period, value)
+                for name, value in zip(DIMENSIONS, values, strict=True)
+                if value
+            ),
         )
 
 
@@ -132,17 +137,17 @@ class Increments:
     texts: dict[str, list[Any]] = field(default_factory=dict)
     phrases: dict[str, list[Any]] = field(default_factory=dict)
 
-    def add_answer(self, cell: Cell, question: str, value: str, sign: int) -> None:
+    def add_answer(self, margins: Sequence[Margin], question: str, value: str, sign: int) -> None:
         answers = self.answers
-        for margin in cell.margins():
+        for margin in margins:
             key = margin.key(question, value)
             row = answers.get(key)
             if row is None:
                 row = answers[key] = [key, margin.survey, question, value, *margin.values(), 0]
             row[-1] += sign
 
-    def add_trust(self, cell: Cell, score: float, sign: int) -> None:
-        for margin in cell.margins():
+    def add_trust(self, margins: Sequence[Margin], score: float, sign: int) -> None:
+        for margin in margins:
             key = margin.key()
             row = self.trust.setdefault(key, [key, margin.survey, *margin.values(), 0, 0.0, 0.0])
             row[-3] += sign
@@ -150,9 +155,15 @@ class Increments:
             row[-1] += sign * score * score
 
     def add_text(
-        self, cell: Cell, question: str, scored: bool, label: str, polarity: float, sign: int
+        self,
+        margins: Sequence[Margin],
+        question: str,
+        scored: bool,
+        label: str,
+        polarity: float,
+        sign: int,
     ) -> None:
-        for margin in cell.margins():
+        for margin in margins:
             key = margin.key(question)
             row = self.texts.setdefault(
                 key, [key, margin.survey, question, *margin.values(), 0, 0, 0, 0, 0.0]
@@ -172,19 +183,20 @@ class Increments:
     def add_response(
         self, survey: Survey, cell: Cell, answers: Answers, texts: list[TextScore], sign: int = 1
     ) -> None:
+        margins = cell.margins()
         for qid, value in answers.items():
             if survey.questions[qid].kind == "text":
                 continue
             for item in [value] if isinstance(value, str) else value:
-                self.add_answer(cell, qid, item, sign)
+                self.add_answer(margins, qid, item, sign)
             if survey.questions[qid].kind == "multiple":
                 # Respondents, not ticks: the base of "% seeing each problem".
-                self.add_answer(cell, qid, RESPONDENTS, sign)
+                self.add_answer(margins, qid, RESPONDENTS, sign)
         score = trust_score(survey, answers)
         if score is not None:
-            self.add_trust(cell, score, sign)
+            self.add_trust(margins, score, sign)
         for text in texts:
-            self.add_text(cell, text.question, text.scored, text.sentiment, text.polarity, sign)
+            self.add_text(margins, text.question, text.scored, text.sentiment, text.polarity, sign)
             self.add_phrases(cell.period, phrase_set(text.phrases), sign)
 
     async def apply(self, tx: Transaction) -> None:
@@ -296,6 +308,11 @@ class _MarginSql:
     def group(self) -> str:
         return f"r.period, {self._value}" if self.dim else "r.period"
 
+    @property
+    def only_given(self) -> str:
+        """A condition leaving out responses with no value for this breakdown (Cell.margins)."""
+        return f" AND {self._value} <> ''" if self.dim else ""
+
 
 _SCORE_SQL = (
     "CASE a.value "
@@ -330,7 +347,7 @@ async def rebuild() -> None:
                 f"(key, survey, question, value, {_DIMS_SQL}, n) "
                 f"SELECT {answer_key}, a.survey, a.question, a.value, {margin.columns}, "
                 f"COUNT(*) FROM {answer_t} a JOIN {response_t} r ON r.id = a.response "
-                "WHERE a.value IS NOT NULL "
+                f"WHERE a.value IS NOT NULL{margin.only_given} "
                 f"GROUP BY a.survey, a.question, a.value, {margin.group}"
             )
             for slug, qid in multiple:
@@ -340,7 +357,8 @@ async def rebuild() -> None:
                     f"SELECT {respondents_key}, a.survey, a.question, '{RESPONDENTS}', "
                     f"{margin.columns}, COUNT(DISTINCT a.response) "
                     f"FROM {answer_t} a JOIN {response_t} r ON r.id = a.response "
-                    "WHERE a.value IS NOT NULL AND a.survey = {} AND a.question = {} "
+                    "WHERE a.value IS NOT NULL AND a.survey = {} AND a.question = {}"
+                    f"{margin.only_given} "
                     f"GROUP BY a.survey, a.question, {margin.group}",
                     slug,
                     qid,
@@ -356,7 +374,7 @@ async def rebuild() -> None:
                 "SUM(CASE WHEN a.scored AND a.sentiment = 'positive' THEN 1 ELSE 0 END), "
                 "COALESCE(SUM(CASE WHEN a.scored THEN a.polarity ELSE 0 END), 0) "
                 f"FROM {answer_t} a JOIN {response_t} r ON r.id = a.response "
-                "WHERE a.text IS NOT NULL "
+                f"WHERE a.text IS NOT NULL{margin.only_given} "
                 f"GROUP BY a.survey, a.question, {margin.group}"
             )
             for survey in load_registry().values():
@@ -373,7 +391,7 @@ async def rebuild() -> None:
                     f"FROM {answer_t} a WHERE a.survey = '{survey.slug}' "
                     f"AND a.question IN ({questions}) AND a.value IN ({agree_values}) "
                     "GROUP BY a.response) m "
-                    f"JOIN {response_t} r ON r.id = m.response "
+                    f"JOIN {response_t} r ON r.id = m.response WHERE 1 = 1{margin.only_given} "
                     f"GROUP BY r.survey, {margin.group}"
                 )
 

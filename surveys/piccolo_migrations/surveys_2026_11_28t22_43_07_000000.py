@@ -35,12 +35,14 @@ def convert(table: str) -> list[str]:
         key = f"{prefix} || '|{dim}|' || period || '|' || {value}"
         columns = ", ".join(name if name == dim else "''" for name in DIMENSIONS)
         group = ", ".join((*head, "period", *((dim,) if dim else ())))
+        # A breakdown left blank gets no row (surveys.rollups.Cell.margins).
+        given = f" AND {dim} <> ''" if dim else ""
         statements.append(
             f"INSERT INTO {table} (key, {', '.join(head)}, dim, period, "  # noqa: S608 - no input
             f"{', '.join(DIMENSIONS)}, {', '.join(sums)}) "
             f"SELECT {key}, {', '.join(head)}, '{dim}', period, {columns}, "
             f"{', '.join(f'SUM({name})' for name in sums)} "
-            f"FROM {table} WHERE dim = '{OLD}' GROUP BY {group}"
+            f"FROM {table} WHERE dim = '{OLD}'{given} GROUP BY {group}"
         )
     statements.append(f"DELETE FROM {table} WHERE dim = '{OLD}'")  # noqa: S608 - no input
     return statements

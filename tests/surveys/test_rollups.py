@@ -61,6 +61,8 @@ async def test_a_response_counts_once_overall_and_once_per_breakdown(db: None) -
 
 
 async def test_the_breakdown_rows_add_up_to_the_overall_row(db: None) -> None:
+    """Each breakdown's rows sum to the overall row, less the responses that left it blank
+    (which get no row there: no report lists a blank area or channel)."""
     for n in range(30):
         answers = {
             "confidence": ["strongly_agree", "tend_disagree"][n % 2],
@@ -69,12 +71,16 @@ async def test_the_breakdown_rows_add_up_to_the_overall_row(db: None) -> None:
         if n % 5:
             answers["safer_reporting"] = "They listened and took me seriously."
         await _submit(answers, date(2025, 2, 1 + n % 20), f"t{n}", channel=[None, "poster"][n % 2])
+    # Everyone gave an area and a language; half came through a channel; nobody a work setting.
+    share = {"area": 1.0, "locale": 1.0, "channel": 0.5, "work_setting": 0.0}
     for table in (AnswerCount, TrustScore, TextCount):
         overall = sum(row["n"] for row in await table.select(table.n).where(table.dim == ""))
         assert overall > 0
         for name in DIMENSIONS:
             margin = await table.select(table.n).where(table.dim == name)
-            assert sum(row["n"] for row in margin) == overall, (table, name)
+            assert sum(row["n"] for row in margin) == overall * share[name], (table, name)
+            blank = await table.count().where((table.dim == name) & (getattr(table, name) == ""))
+            assert blank == 0
 
 
 # The roll-ups as they were before the migration: one row per full cross of the breakdowns.
