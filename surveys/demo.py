@@ -80,15 +80,14 @@ MESSAGE_COLUMNS = ("id", "receipt", "author", "body", "day")
 # The live writer leaves reply_days empty (nobody has answered yet); the demo knows the day.
 DEMO_RECEIPT_COLUMNS = (*RECEIPT_COLUMNS, "reply_days")
 # Roll-ups (surveys.rollups): written with the rows they count, per month, as upserts.
-DIMENSION_COLUMNS = DIM_COLUMNS
-ANSWER_COUNT_COLUMNS = ("key", "survey", "question", "value", *DIMENSION_COLUMNS, "n")
-TRUST_SCORE_COLUMNS = ("key", "survey", *DIMENSION_COLUMNS, "n", "total", "total_sq")
+ANSWER_COUNT_COLUMNS = ("key", "survey", "question", "value", *DIM_COLUMNS, "n")
+TRUST_SCORE_COLUMNS = ("key", "survey", *DIM_COLUMNS, "n", "total", "total_sq")
 PHRASE_COUNT_COLUMNS = ("key", "period", "phrase", "n")
 TEXT_COUNT_COLUMNS = (
     "key",
     "survey",
     "question",
-    *DIMENSION_COLUMNS,
+    *DIM_COLUMNS,
     "n",
     "scored",
     "negative",
