@@ -17,7 +17,7 @@ class Response(Table):
     address, no device: ids are uuid4 so rows cannot be put in order against a server log."""
 
     id = UUID(primary_key=True)
-    survey = Varchar(length=40, index=True)
+    survey = Varchar(length=40)  # indexed as (survey, id): see surveys migration 2026-11-29T01:30
     kind = Varchar(length=16)  # survey | concern | experience
     respondent_group = Varchar(length=16)  # worker | resident
     version = Varchar(length=16)
@@ -32,7 +32,9 @@ class Response(Table):
 
 
 class Answer(Table):
-    """One answer: a chosen option (one row per option for multiple choice) or free text."""
+    """One answer: a chosen option (one row per option for multiple choice) or free text.
+    On SQLite the table is keyed on (response, id), so a response's answers are stored together
+    (surveys migration 2026-11-29T01:30); on PostgreSQL on id, with an index on response."""
 
     id = UUID(primary_key=True)
     response = ForeignKey(references=Response, on_delete=OnDelete.cascade, index=True)
