@@ -19,20 +19,32 @@ What goes, by the coarse day each row carries:
   them.
 - Manager sessions past their timeouts.
 
+Then, on PostgreSQL, the respondents' rows of the recent days are rewritten so that the heap no
+longer keeps the order in which they arrived (chorus.arrival_order): every day from a week
+before the previous purge on (a week: with ISO-week coarsening a week's rows all carry its
+Monday), so each run covers what arrived since the last one, whenever that was; every day when
+no purge has run yet. The previous purge is the last "purge" entry in the audit trail, which
+is written only when a purge has finished, so a run that failed is made up for by the next.
+
 Every step is idempotent: running it twice, or from two hosts at once, deletes nothing more.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
+from chorus.arrival_order import forget_arrival_order
 from chorus.audit import SYSTEM, record
 from chorus.coarse_time import coarse_today
 from chorus.sessions import purge_expired
 from chorus.settings import get_settings
 
 PURGED_TEXT = ""
+
+#: Days before the previous purge's date from which rows are rewritten again: covers rows
+#: that arrived later on that day, and (ISO-week coarsening) rows dated that week's Monday.
+REORDER_OVERLAP_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +54,31 @@ class PurgeResult:
     receipts: int
     responses: int
     sessions: int
+    reordered: int  # respondents' rows rewritten out of arrival order (PostgreSQL)
 
     def summary(self) -> str:
         return (
             f"texts={self.texts} messages={self.messages} receipts={self.receipts} "
-            f"responses={self.responses} sessions={self.sessions}"
+            f"responses={self.responses} sessions={self.sessions} reordered={self.reordered}"
         )
+
+
+async def previous_purge_day() -> date | None:
+    """The (UTC) date of the last purge that finished, from the audit trail."""
+    from chorus.tables import AuditEntry
+
+    last = (
+        await AuditEntry.select(AuditEntry.at)
+        .where(AuditEntry.action == "purge")
+        .order_by(AuditEntry.at, ascending=False)
+        .first()
+    )
+    return None if last is None else last["at"].astimezone(UTC).date()
+
+
+def reorder_since(previous: date | None) -> date | None:
+    """The first coarse day to rewrite out of arrival order; None for every day."""
+    return None if previous is None else previous - timedelta(days=REORDER_OVERLAP_DAYS)
 
 
 async def purge(today: date | None = None) -> PurgeResult:
@@ -91,12 +122,16 @@ async def purge(today: date | None = None) -> PurgeResult:
                 await Answer.delete().where(Answer.response.is_in(old_responses))
                 await Response.delete().where(Response.day < response_cutoff)
 
+    sessions = await purge_expired()
+    # After the deletions, so that nothing about to go is rewritten first.
+    reordered = await forget_arrival_order(reorder_since(await previous_purge_day()))
     result = PurgeResult(
         texts=texts,
         messages=messages,
         receipts=receipts,
         responses=responses,
-        sessions=await purge_expired(),
+        sessions=sessions,
+        reordered=reordered,
     )
     await record(SYSTEM, "purge", detail=result.summary())
     return result

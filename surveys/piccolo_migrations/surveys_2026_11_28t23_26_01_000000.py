@@ -5,7 +5,7 @@ the database file could put responses, answers, receipts and messages in arrival
 a day (`SELECT rowid, * FROM response`), undoing the coarse dates: at an outreach van, the order
 of the day's answers can say who gave them. A WITHOUT ROWID table keeps its rows in primary-key
 order, and the keys are random (uuid4), so nothing records the order. (PostgreSQL keeps rows in
-heap order; see docs/benchmarks.md and the retention notes: that is not fixed here.)
+heap order instead: `chorus purge` rewrites them out of it, chorus/arrival_order.py.)
 
 The rebuild is SQLite's own twelve-step procedure (https://sqlite.org/lang_altertable.html):
 foreign keys off, which only works outside a transaction and on one connection, so it runs on a

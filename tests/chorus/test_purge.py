@@ -105,11 +105,18 @@ async def test_purge_removes_old_text_and_receipts_and_keeps_every_count(
     audit = await AuditEntry.select(AuditEntry.actor, AuditEntry.detail).where(
         AuditEntry.action == "purge"
     )
+    # `reordered` (PostgreSQL only) is tested in test_arrival_order_postgres.py.
     assert audit == [
-        {"actor": "system", "detail": "texts=2 messages=1 receipts=2 responses=0 sessions=0"}
+        {
+            "actor": "system",
+            "detail": "texts=2 messages=1 receipts=2 responses=0 sessions=0 "
+            f"reordered={result.reordered}",
+        }
     ]
     again = await retention.purge(TODAY)
-    assert again.summary() == "texts=0 messages=0 receipts=0 responses=0 sessions=0"
+    assert again.summary() == (
+        f"texts=0 messages=0 receipts=0 responses=0 sessions=0 reordered={again.reordered}"
+    )
     assert await _counts() == before
     await sign_in(console, bob)
     inbox = await console.get("/manage/inbox")
