@@ -7,6 +7,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from chorus.settings import SettingsError, get_settings
 
@@ -50,12 +51,13 @@ def migrate() -> None:
 def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    from chorus import workers as balanced_workers
+
     settings = get_settings()
     migrate()
     # Inherited by worker processes: lets the lifespan arm its exit watchdog (chorus.database).
     os.environ["CHORUS_SERVING"] = "1"
-    uvicorn.run(
-        "chorus.app:create_app",
+    options: dict[str, Any] = dict(
         factory=True,
         host=host,
         port=port,
@@ -70,6 +72,11 @@ def serve(host: str, port: int, workers: int) -> None:
         forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
         timeout_graceful_shutdown=5,
     )
+    if workers > 1 and balanced_workers.balanced():
+        # Each worker on a socket of its own, so that connections are shared out evenly.
+        balanced_workers.run(uvicorn.Config("chorus.app:create_app", **options))
+    else:
+        uvicorn.run("chorus.app:create_app", **options)
     # Leftover aiosqlite threads (non-daemon) must not keep a stopped server alive.
     sys.stdout.flush()
     sys.stderr.flush()
