@@ -30,8 +30,13 @@ from uvicorn.supervisors import multiprocess
 
 
 def balanced() -> bool:
-    """Whether the kernel balances connections across SO_REUSEPORT listeners."""
-    return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
+    """Whether the kernel balances connections across SO_REUSEPORT listeners (and this
+    uvicorn makes its workers the way `_Worker` expects)."""
+    return (
+        sys.platform.startswith("linux")
+        and hasattr(socket, "SO_REUSEPORT")
+        and isinstance(getattr(multiprocess, "Process", None), type)
+    )
 
 
 def _family(host: str) -> socket.AddressFamily:
