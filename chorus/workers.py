@@ -30,13 +30,8 @@ from uvicorn.supervisors import multiprocess
 
 
 def balanced() -> bool:
-    """Whether the kernel balances connections across SO_REUSEPORT listeners (and this
-    uvicorn makes its workers the way `_Worker` expects)."""
-    return (
-        sys.platform.startswith("linux")
-        and hasattr(socket, "SO_REUSEPORT")
-        and isinstance(getattr(multiprocess, "Process", None), type)
-    )
+    """Whether the kernel balances connections across SO_REUSEPORT listeners."""
+    return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
 def _family(host: str) -> socket.AddressFamily:
@@ -69,7 +64,7 @@ def check_free(config: Config) -> None:
 
 class _Worker(multiprocess.Process):
     """uvicorn's worker process, given a listening socket of its own instead of the shared
-    one."""
+    one. (At module level: multiprocessing pickles it, by name, for the new process.)"""
 
     def __init__(self, config: Config, sockets: list[socket.socket]) -> None:
         self._own = listening_socket(config)
