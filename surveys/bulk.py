@@ -53,6 +53,17 @@ Statement = tuple[str, Sequence[Sequence[Any]]]
 #: Rows written by one process's writer between two WAL checkpoints it runs itself.
 CHECKPOINT_AFTER_CHANGES = 10_000
 
+#: Seconds without a write in this process after which the writer empties the WAL file
+#: (`_forget_wal`). The WAL holds the commits since it was last emptied in the order they
+#: were made: on a quiet service, where a batch is one submission, that is the order in
+#: which the last respondents answered, which the WITHOUT ROWID tables otherwise keep from
+#: anyone holding the files.
+FORGET_WAL_AFTER_IDLE = 60.0
+
+#: How long emptying the WAL waits for readers to finish (it holds the write lock meanwhile);
+#: when they are not done by then, it is tried again after the next quiet spell.
+FORGET_WAL_BUSY_MS = 200
+
 #: The writer connection's page cache, in KiB.
 WRITER_CACHE_KIB = 65_536
 
@@ -267,6 +278,7 @@ class SQLiteWriter:
         self._connection: sqlite3.Connection | None = None
         self._lock_fd: int | None = None
         self._checkpointed = 0  # the connection's total_changes at its last checkpoint
+        self.wal_dirty = False  # committed since the WAL was last emptied
         self._thread = threading.Thread(target=self._serve, name="chorus-sqlite-writer")
         # A daemon: a thread must never keep a stopped server alive. Every acknowledged
         # transaction has been committed already; one cut off mid-way rolls back.
@@ -344,12 +356,35 @@ class SQLiteWriter:
         self._checkpoint()
         return result
 
+    def _forget_wal(self) -> None:
+        """Copy the WAL into the database file and truncate it to nothing (no lock file or
+        write lock held by anyone else; readers get FORGET_WAL_BUSY_MS to finish)."""
+        connection = self._connection
+        if connection is None or self._lock_fd is None:
+            self.wal_dirty = False
+            return
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {FORGET_WAL_BUSY_MS}")
+            try:
+                busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            except sqlite3.Error:
+                busy = 1
+            finally:
+                connection.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT * 1000)}")
+        finally:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        if not busy:
+            self.wal_dirty = False
+            self._checkpointed = connection.total_changes
+
     def _checkpoint(self) -> None:
         """Copy the WAL back into the database file now and then, with no lock held: a
         PASSIVE checkpoint lets the other processes go on writing meanwhile. (Its outcome
         changes nothing committed: every commit is in the WAL, synced, already.)"""
         connection = self._connection
         assert connection is not None
+        self.wal_dirty = True  # called after every commit
         if connection.total_changes - self._checkpointed < CHECKPOINT_AFTER_CHANGES:
             return
         self._checkpointed = connection.total_changes
@@ -401,7 +436,12 @@ class SQLiteWriter:
 
     def _serve(self) -> None:
         while True:
-            job = self._jobs.get()
+            try:
+                job = self._jobs.get(timeout=FORGET_WAL_AFTER_IDLE if self.wal_dirty else None)
+            except queue.Empty:  # quiet since the last commit: empty the WAL
+                with contextlib.suppress(sqlite3.Error, OSError):
+                    self._forget_wal()
+                continue
             if job is None:
                 self._close_connection()
                 return

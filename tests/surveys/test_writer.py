@@ -10,12 +10,15 @@ import multiprocessing
 import os
 import random
 import secrets
+import sqlite3
 import uuid
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import surveys.bulk as bulk
 import surveys.storage as storage
 from chorus.settings import get_settings
 from feedback.receipts import code_for_token, code_hash, token_hash
@@ -242,3 +245,52 @@ async def test_two_processes_writing_at_once_lose_nothing(db: None) -> None:
             survey, answers, _ = _submission(rng)
             rows += answer_rows(survey, answers)
     assert await Answer.count() == rows
+
+
+def _wal_size() -> int:
+    wal = Path(f"{get_settings().sqlite_path}-wal")
+    return wal.stat().st_size if wal.exists() else 0
+
+
+async def _until_wal_empty() -> None:
+    """Until the writer has emptied the WAL (an event, polled: no timing is asserted)."""
+    for _ in range(600):
+        if _wal_size() == 0:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the WAL was never emptied ({_wal_size()} bytes)")
+
+
+@pytest.mark.skipif(not SQLITE, reason="the WAL file is SQLite's")
+async def test_a_quiet_writer_empties_the_wal_once_no_reader_needs_it(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The WAL keeps commits in the order they were made: on a quiet service, the order in
+    which the last respondents answered. After a quiet spell the writer empties it."""
+    monkeypatch.setattr(bulk, "FORGET_WAL_AFTER_IDLE", 0.1)
+    before = await Response.count()
+    await _store_many(1, seed=31)
+    assert _wal_size() > 0  # the new rows are in the WAL, in commit order
+    await _until_wal_empty()
+    assert await Response.count() == before + 1  # in the database file now
+
+    # A reader in the middle of a read keeps the WAL as it is, and writes go on meanwhile.
+    reader = sqlite3.connect(get_settings().sqlite_path, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT COUNT(*) FROM response").fetchone() == (before + 1,)
+        stored = await _store_many(2, seed=32)
+        assert all(isinstance(result, Stored) for result in stored)
+        await asyncio.sleep(0.5)  # several quiet spells: each attempt finds the reader
+        assert _wal_size() > 0
+        assert reader.execute("SELECT COUNT(*) FROM response").fetchone() == (before + 1,)
+        reader.execute("COMMIT")
+    finally:
+        reader.close()
+    await _until_wal_empty()
+    assert await Response.count() == before + 3
+    check = sqlite3.connect(get_settings().sqlite_path)
+    try:
+        assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        check.close()
