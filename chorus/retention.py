@@ -12,7 +12,9 @@ What goes, by the coarse day each row carries:
 - Receipts older than CHORUS_RECEIPT_RETENTION_DAYS: the response is first detached from its
   receipt (Response.receipt is set to NULL; the response and its answers stay and keep being
   counted), then the receipt is deleted with its messages, tags and status history. The code
-  then answers "not found", exactly as a code that never existed.
+  then answers "not found", exactly as a code that never existed. How fast the deleted concern
+  receipts were answered is added to feedback.tables.ArchivedReplyDelay first (month and days
+  to the first reply, counts only), so the concern report's response times stay the same.
 - Raw responses older than CHORUS_RESPONSE_RETENTION_DAYS (0, the default, keeps them): the
   response and its answers are deleted. Reports read the roll-up tables (surveys.rollups),
   which are not touched, so published figures stay; only the inbox and a roll-up rebuild lose
@@ -31,16 +33,21 @@ Every step is idempotent: running it twice, or from two hosts at once, deletes n
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
+from typing import Any
 
 from chorus.arrival_order import forget_arrival_order
 from chorus.audit import SYSTEM, record
-from chorus.coarse_time import coarse_today
+from chorus.coarse_time import coarse_today, period_of
 from chorus.sessions import purge_expired
 from chorus.settings import get_settings
 
 PURGED_TEXT = ""
+
+#: The receipts whose reply times the concern report counts (reports/concerns.py).
+CONCERN_KIND = "concern"
 
 #: Days before the previous purge's date from which rows are rewritten again: covers rows
 #: that arrived later on that day, and (ISO-week coarsening) rows dated that week's Monday.
@@ -60,6 +67,33 @@ class PurgeResult:
         return (
             f"texts={self.texts} messages={self.messages} receipts={self.receipts} "
             f"responses={self.responses} sessions={self.sessions} reordered={self.reordered}"
+        )
+
+
+async def _archive_reply_delays(receipts: list[dict[str, Any]]) -> None:
+    """Keep how fast the deleted concern receipts were answered (feedback.tables.
+    ArchivedReplyDelay), in the purge's transaction: the public figure counts receipts, and
+    must not change when old ones go. Withdrawn ones were never counted."""
+    from feedback.tables import NEVER_ANSWERED, ArchivedReplyDelay
+
+    counts: Counter[tuple[str, int]] = Counter()
+    for receipt in receipts:
+        if receipt["kind"] != CONCERN_KIND or receipt["status"] == "withdrawn":
+            continue
+        day = receipt["day"]
+        if not isinstance(day, date):  # SQLite may hand RETURNING's date back as text
+            day = date.fromisoformat(str(day))
+        delay = receipt["reply_days"]
+        counts[(period_of(day), NEVER_ANSWERED if delay is None else int(delay))] += 1
+    table = ArchivedReplyDelay._meta.tablename
+    for (period, delay), n in sorted(counts.items()):
+        await ArchivedReplyDelay.raw(
+            f"INSERT INTO {table} (key, period, delay, n) VALUES ({{}}, {{}}, {{}}, {{}}) "  # noqa: S608
+            f"ON CONFLICT (key) DO UPDATE SET n = {table}.n + excluded.n",
+            f"{period}|{delay}",
+            period,
+            delay,
+            n,
         )
 
 
@@ -111,7 +145,15 @@ async def purge(today: date | None = None) -> PurgeResult:
             await Response.update({Response.receipt: None}).where(
                 Response.receipt.is_in(old_receipts)
             )
-            await Receipt.delete().where(Receipt.day < receipt_cutoff)
+            # RETURNING: exactly the receipts this run deleted go into the archive, so two
+            # runs at once (two hosts) cannot both count the same ones.
+            deleted = await Receipt.raw(
+                f"DELETE FROM {Receipt._meta.tablename} WHERE day < {{}} "  # noqa: S608 - our name
+                "RETURNING kind, status, day, reply_days",
+                receipt_cutoff,
+            )
+            receipts = len(deleted)
+            await _archive_reply_delays(deleted)
 
         responses = 0
         if settings.response_retention_days > 0:

@@ -63,3 +63,20 @@ class Update(Table):
     bodies = Text()
     published = Boolean(default=False)
     published_day = Date(null=True, default=None)
+
+
+class ArchivedReplyDelay(Table):
+    """How fast concerns were answered, for the concern receipts that the retention purge has
+    deleted: per month (of the receipt's day) and days to staff's first reply (NEVER_ANSWERED
+    when none came), how many. reports/concerns.py adds these to the receipts still stored,
+    so the figure does not change when old receipts go (chorus/retention.py)."""
+
+    key = Varchar(length=32, unique=True)  # "period|delay": the upsert target
+    period = Varchar(length=7, index=True)
+    delay = Integer()
+    n = Integer(default=0)
+
+
+#: `ArchivedReplyDelay.delay` of concerns that staff never answered (NULLs would never
+#: conflict in the upsert).
+NEVER_ANSWERED = -1

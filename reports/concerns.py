@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from chorus.settings import get_settings
-from feedback.tables import Receipt
+from feedback.tables import NEVER_ANSWERED, ArchivedReplyDelay, Receipt
 from reports.disclosure import round_public
 from reports.periods import month_range
 from reports.trust import (
@@ -263,7 +263,8 @@ async def _response_times(months: Sequence[str], min_cell: int, public: bool) ->
 
     The database counts concerns by days-to-first-reply (a few hundred rows however many
     concerns there are), from one covering index on the receipts (`receipt.reply_days` is
-    set with staff's first reply); the median is read off that histogram here."""
+    set with staff's first reply), plus the archive of receipts the retention purge deleted;
+    the median is read off that histogram here."""
     start, end = _month_bounds(months)
     rows = await Receipt.raw(
         f"SELECT reply_days AS delay, COUNT(*) AS n FROM {Receipt._meta.tablename} "  # noqa: S608 - fixed names
@@ -274,6 +275,13 @@ async def _response_times(months: Sequence[str], min_cell: int, public: bool) ->
         end,
     )
     histogram = {row["delay"]: int(row["n"]) for row in rows}
+    # Concerns whose receipts the retention purge has deleted, counted as they were.
+    archived = await ArchivedReplyDelay.select(
+        ArchivedReplyDelay.delay, ArchivedReplyDelay.n
+    ).where((ArchivedReplyDelay.period >= months[0]) & (ArchivedReplyDelay.period <= months[-1]))
+    for row in archived:
+        delay = None if row["delay"] == NEVER_ANSWERED else int(row["delay"])
+        histogram[delay] = histogram.get(delay, 0) + int(row["n"])
     concerns = sum(histogram.values())
     if concerns < min_cell:
         return ResponseTimes(None, None, None, True)

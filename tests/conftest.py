@@ -94,7 +94,14 @@ async def migrated() -> AsyncIterator[None]:
 
 async def empty_tables() -> None:
     from chorus.tables import ApiToken, AuditEntry, Channel, ManagerSession, ManagerUser
-    from feedback.tables import FeedbackTag, Message, Receipt, StatusChange, Update
+    from feedback.tables import (
+        ArchivedReplyDelay,
+        FeedbackTag,
+        Message,
+        Receipt,
+        StatusChange,
+        Update,
+    )
     from surveys.tables import Answer, AnswerCount, PhraseCount, Response, TextCount, TrustScore
 
     # Children before parents.
@@ -103,6 +110,7 @@ async def empty_tables() -> None:
         TrustScore,
         TextCount,
         PhraseCount,
+        ArchivedReplyDelay,
         Answer,
         Response,
         FeedbackTag,

@@ -171,3 +171,52 @@ def test_chorus_purge_runs_from_the_command_line(migrated: None) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("texts="), result.stdout
+
+
+async def test_purged_concern_receipts_keep_the_response_times(db: None) -> None:
+    """How fast concerns were answered is counted from their receipts; the purge deletes old
+    receipts, and keeps their reply delays (counts only), so the figure does not move."""
+    from chorus.coarse_time import period_of
+    from feedback.inbox_actions import reply
+    from feedback.receipts import find_receipt, withdraw
+    from feedback.tables import NEVER_ANSWERED, ArchivedReplyDelay
+    from reports.concerns import concern_report
+
+    answers = {"category": "litter_needles", "area": "riverside"}
+
+    async def concerns(day: date, replied_after: list[int | None]) -> list[str]:
+        codes = []
+        for delay in replied_after:
+            code, receipt = await _store("concern", answers, day)
+            if delay is not None:
+                [response] = await Response.select(Response.id).where(Response.receipt == receipt)
+                await reply(response["id"], "Thank you, we are on it.", day + timedelta(days=delay))
+            codes.append(code)
+        return codes
+
+    old = await concerns(OLD, [1, 2, 2, 3, 5, 8, 8, 9, 12, 20, None, None, None, 4])
+    await concerns(RECENT, [0, 1, 1, 2, 3, 3, 4, 6, 7, 9, None, None])
+    gone = await find_receipt(old[-1])  # withdrawn: never counted, before or after
+    assert gone is not None
+    await withdraw(gone)
+
+    async def times() -> Any:
+        report = await concern_report(start=period_of(OLD), end=period_of(TODAY))
+        return report.response_times
+
+    before = await times()
+    assert before.concerns == 25 and not before.suppressed
+    assert before.answered_percent == round(100 * 20 / 25, 1)
+
+    result = await retention.purge(TODAY)
+    assert result.receipts == 14  # the withdrawn one's emptied receipt goes too
+    assert await Receipt.count().where(Receipt.kind == "concern") == 12
+    assert await times() == before
+    archived = await ArchivedReplyDelay.select(ArchivedReplyDelay.delay, ArchivedReplyDelay.n)
+    assert sum(row["n"] for row in archived) == 13
+    assert {row["delay"]: row["n"] for row in archived}[NEVER_ANSWERED] == 3
+
+    again = await retention.purge(TODAY)  # nothing more to delete: nothing counted twice
+    assert again.receipts == 0
+    assert await times() == before
+    assert sum(row["n"] for row in await ArchivedReplyDelay.select(ArchivedReplyDelay.n)) == 13
