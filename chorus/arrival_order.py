@@ -216,13 +216,12 @@ async def _rewrite_day(tx: Transaction, day: date) -> int:
     tables = ", ".join(f'"{part.table}"' for part in parts)
     await tx.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
     await _check_schema(tx, [part.table for part in parts])
-    return await _rewrite_rows(tx, day)
+    return await _rewrite_rows(tx, day, parts)
 
 
-async def _rewrite_rows(tx: Transaction, day: date) -> int:
+async def _rewrite_rows(tx: Transaction, day: date, parts: tuple[_Part, ...]) -> int:
     """Copy, delete and insert again the day's rows; raise, so that the caller's transaction
     rolls back, unless exactly the same rows are back."""
-    parts = _parts()
     before: dict[str, int] = {}
     for part in parts:
         # SELECT * both ways: a column added later is carried without a change here.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING
 
 from piccolo.engine.base import Engine
@@ -42,6 +42,31 @@ def _prepare_sqlite_file(path: str) -> None:
     try:
         connection.execute("PRAGMA journal_mode=WAL")
     finally:
+        connection.close()
+
+
+@contextmanager
+def sqlite_table_rebuild(path: str) -> Iterator[sqlite3.Connection]:
+    """A transaction for rebuilding SQLite tables by SQLite's twelve-step procedure
+    (https://sqlite.org/lang_altertable.html): foreign keys off, which works only outside a
+    transaction and on one connection, so it is a plain sqlite3 connection of its own; the
+    whole rebuild in one transaction, checked with foreign_key_check before it commits, and
+    rolled back on any error."""
+    connection = sqlite3.connect(path, isolation_level=None, timeout=60)
+    try:
+        connection.execute("PRAGMA foreign_keys = OFF")
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+            problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+    finally:
+        connection.execute("PRAGMA foreign_keys = ON")
         connection.close()
 
 

@@ -46,9 +46,6 @@ from chorus.settings import get_settings
 
 PURGED_TEXT = ""
 
-#: The receipts whose reply times the concern report counts (reports/concerns.py).
-CONCERN_KIND = "concern"
-
 #: Days before the previous purge's date from which rows are rewritten again: covers rows
 #: that arrived later on that day, and (ISO-week coarsening) rows dated that week's Monday.
 REORDER_OVERLAP_DAYS = 7
@@ -75,10 +72,11 @@ async def _archive_reply_delays(receipts: list[dict[str, Any]]) -> None:
     ArchivedReplyDelay), in the purge's transaction: the public figure counts receipts, and
     must not change when old ones go. Withdrawn ones were never counted."""
     from feedback.tables import NEVER_ANSWERED, ArchivedReplyDelay
+    from reports.concerns import CONCERN_SURVEY
 
     counts: Counter[tuple[str, int]] = Counter()
     for receipt in receipts:
-        if receipt["kind"] != CONCERN_KIND or receipt["status"] == "withdrawn":
+        if receipt["kind"] != CONCERN_SURVEY or receipt["status"] == "withdrawn":
             continue
         day = receipt["day"]
         if not isinstance(day, date):  # SQLite may hand RETURNING's date back as text

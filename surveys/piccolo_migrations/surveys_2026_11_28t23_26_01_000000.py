@@ -7,7 +7,7 @@ of the day's answers can say who gave them. A WITHOUT ROWID table keeps its rows
 order, and the keys are random (uuid4), so nothing records the order. (PostgreSQL keeps rows in
 heap order instead: `chorus purge` rewrites them out of it, chorus/arrival_order.py.)
 
-The rebuild is SQLite's own twelve-step procedure (https://sqlite.org/lang_altertable.html):
+The rebuild is SQLite's own twelve-step procedure (chorus.database.sqlite_table_rebuild):
 foreign keys off, which only works outside a transaction and on one connection, so it runs on a
 plain sqlite3 connection of its own, in one transaction, checked with foreign_key_check.
 """
@@ -15,11 +15,11 @@ plain sqlite3 connection of its own, in one transaction, checked with foreign_ke
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.sqlite import SQLiteEngine
 
+from chorus.database import sqlite_table_rebuild
 from surveys.tables import Response
 
 ID = "2026-11-28T23:26:01:000000"
@@ -33,48 +33,34 @@ TABLES = ("receipt", "response", "answer", "message", "status_change", "feedback
 def without_rowid(path: str, tables: tuple[str, ...] = TABLES) -> list[str]:
     """Rebuild `tables` (those that exist and still have a rowid) as WITHOUT ROWID tables with
     the same columns, rows and indexes. Returns the tables rebuilt."""
-    connection = sqlite3.connect(path, isolation_level=None, timeout=60)
     rebuilt: list[str] = []
-    try:
-        connection.execute("PRAGMA foreign_keys = OFF")
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            for table in tables:
-                found = connection.execute(
-                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
-                ).fetchone()
-                if found is None or found[0].rstrip().upper().endswith("WITHOUT ROWID"):
-                    continue
-                create = found[0]
-                prefix = f'CREATE TABLE "{table}"'
-                if not create.startswith(prefix):
-                    raise RuntimeError(f"unexpected definition of {table}: {create[:60]}")
-                indexes = [
-                    row[0]
-                    for row in connection.execute(
-                        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                        "AND sql IS NOT NULL",
-                        (table,),
-                    )
-                ]
-                new = f"{table}__without_rowid"
-                connection.execute(f'CREATE TABLE "{new}"{create[len(prefix) :]} WITHOUT ROWID')
-                connection.execute(f'INSERT INTO "{new}" SELECT * FROM "{table}"')  # noqa: S608
-                connection.execute(f'DROP TABLE "{table}"')
-                connection.execute(f'ALTER TABLE "{new}" RENAME TO "{table}"')
-                for index in indexes:
-                    connection.execute(index)
-                rebuilt.append(table)
-            problems = connection.execute("PRAGMA foreign_key_check").fetchall()
-            if problems:
-                raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-    finally:
-        connection.execute("PRAGMA foreign_keys = ON")
-        connection.close()
+    with sqlite_table_rebuild(path) as connection:
+        for table in tables:
+            found = connection.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()
+            if found is None or found[0].rstrip().upper().endswith("WITHOUT ROWID"):
+                continue
+            create = found[0]
+            prefix = f'CREATE TABLE "{table}"'
+            if not create.startswith(prefix):
+                raise RuntimeError(f"unexpected definition of {table}: {create[:60]}")
+            indexes = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                    "AND sql IS NOT NULL",
+                    (table,),
+                )
+            ]
+            new = f"{table}__without_rowid"
+            connection.execute(f'CREATE TABLE "{new}"{create[len(prefix) :]} WITHOUT ROWID')
+            connection.execute(f'INSERT INTO "{new}" SELECT * FROM "{table}"')  # noqa: S608
+            connection.execute(f'DROP TABLE "{table}"')
+            connection.execute(f'ALTER TABLE "{new}" RENAME TO "{table}"')
+            for index in indexes:
+                connection.execute(index)
+            rebuilt.append(table)
     return rebuilt
 
 

@@ -14,8 +14,8 @@ Both engines: the index on `response.survey` alone is dropped. The index on (sur
 for the export (surveys_2026_11_28t23_26_00_000000) answers every query it served, and each
 submission no longer has to update it.
 
-The rebuild is SQLite's twelve-step procedure again, as in surveys_2026_11_28t23_26_01_000000
-(foreign keys off, so it runs outside Piccolo's transaction on a connection of its own).
+The rebuild is SQLite's twelve-step procedure again (chorus.database.sqlite_table_rebuild: foreign
+keys off, so it runs outside Piccolo's transaction on a connection of its own).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Varchar
 from piccolo.engine.sqlite import SQLiteEngine
 
+from chorus.database import sqlite_table_rebuild
 from surveys.tables import Response
 
 ID = "2026-11-29T01:30:00:000000"
@@ -42,22 +43,8 @@ DROPPED_INDEX = "answer_response"
 def cluster_answers(path: str) -> bool:
     """Rebuild `answer` keyed on (response, id), with its rows, its other indexes and its
     foreign key. Returns False when there was nothing to do (already done, or no table)."""
-    connection = sqlite3.connect(path, isolation_level=None, timeout=60)
-    try:
-        connection.execute("PRAGMA foreign_keys = OFF")
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            done = _rebuild(connection)
-            problems = connection.execute("PRAGMA foreign_key_check").fetchall()
-            if problems:
-                raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-    finally:
-        connection.execute("PRAGMA foreign_keys = ON")
-        connection.close()
+    with sqlite_table_rebuild(path) as connection:
+        done = _rebuild(connection)
     return done
 
 

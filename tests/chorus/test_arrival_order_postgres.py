@@ -294,7 +294,7 @@ async def test_without_the_table_lock_that_withdrawal_would_silently_do_nothing(
     target = submitted[1]
 
     async def rewrite_without_lock(tx: Any, day: date) -> int:
-        return await arrival_order._rewrite_rows(tx, day)
+        return await arrival_order._rewrite_rows(tx, day, arrival_order._parts())
 
     await _withdraw_during(rewrite_without_lock, target["code"])
     assert await Response.count().where(Response.id == target["response"]) == 1

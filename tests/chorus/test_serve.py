@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from chorus import workers
-from tests.servers import request, serving
+from tests.servers import Server, request, serving
 
 MARKER_AGENT = "ServeMarker/1.0"
 
@@ -86,18 +86,24 @@ def _open_connections(port: int, count: int) -> list[http.client.HTTPConnection]
     return connections
 
 
+def _spread(server: Server, count: int) -> dict[int, int]:
+    """Open `count` connections (`_open_connections`), and say how many each of the
+    server's processes holds; then close them."""
+    connections = _open_connections(server.port, count)
+    try:
+        return _established_by_process(_children(server.process.pid), server.port)
+    finally:
+        for connection in connections:
+            connection.close()
+
+
 @pytest.mark.skipif(not workers.balanced(), reason="SO_REUSEPORT balancing is Linux's")
 def test_two_workers_share_the_connections_evenly(tmp_path: Path) -> None:
     """uvicorn's shared socket gave one worker nearly every connection of a client that
     opens them together (29 of 32, or all): each worker now has a socket of its own, and
     the kernel shares connections out between them."""
     with serving(tmp_path, workers=2) as server:
-        connections = _open_connections(server.port, 40)
-        try:
-            held = _established_by_process(_children(server.process.pid), server.port)
-        finally:
-            for connection in connections:
-                connection.close()
+        held = _spread(server, 40)
         serving_workers = {pid: n for pid, n in held.items() if n}
         assert sum(serving_workers.values()) == 40, held
         assert len(serving_workers) == 2, held
@@ -109,10 +115,7 @@ def test_two_workers_share_the_connections_evenly(tmp_path: Path) -> None:
 @pytest.mark.skipif(not workers.balanced(), reason="SO_REUSEPORT balancing is Linux's")
 def test_a_killed_worker_is_replaced_and_every_request_is_answered(tmp_path: Path) -> None:
     with serving(tmp_path, workers=2) as server:
-        first = _open_connections(server.port, 20)
-        held = _established_by_process(_children(server.process.pid), server.port)
-        for connection in first:
-            connection.close()
+        held = _spread(server, 20)
         victim = max(held, key=lambda pid: held[pid])
         os.kill(victim, signal.SIGKILL)
         deadline = time.monotonic() + 60
@@ -128,12 +131,7 @@ def test_a_killed_worker_is_replaced_and_every_request_is_answered(tmp_path: Pat
             time.sleep(0.2)
         # New connections reach only live workers: every one is answered, some by the
         # replacement.
-        again = _open_connections(server.port, 30)
-        try:
-            now = _established_by_process(_children(server.process.pid), server.port)
-        finally:
-            for connection in again:
-                connection.close()
+        now = _spread(server, 30)
         assert victim not in now
         assert sum(now.values()) == 30, now
         assert any(n for pid, n in now.items() if pid not in held), (held, now)
